@@ -1,0 +1,200 @@
+namespace Stlp.Model
+
+open System
+open System.Collections.Generic
+
+/// Error raised when a derivative cannot be formed (for example the time derivative of an
+/// acceleration, which would make the equations fourth order).
+exception DerivativeError of string
+
+/// Traversals of the DAG: free symbols, substitution, differentiation. Every traversal is
+/// memoized by node, so its cost is linear in the DAG's size, not in the size of the tree.
+module Calculus =
+    let time = { Name = "t"; Kind = Time }
+    let timeExpr = Expr.symbol time
+
+    let children (e: Expr) =
+        match e.Node with
+        | Sum xs
+        | Prod xs
+        | Fn(_, xs) -> xs
+        | Pow(a, b) -> [| a; b |]
+        | _ -> [||]
+
+    /// Rebuilds a node of the same shape over new children, through the canonical constructors.
+    let rebuild (e: Expr) (cs: Expr[]) =
+        match e.Node with
+        | Sum _ -> Expr.add cs
+        | Prod _ -> Expr.mul cs
+        | Pow _ -> Expr.pow cs.[0] cs.[1]
+        | Fn(f, _) -> Functions.apply f cs
+        | _ -> e
+
+    /// All nodes reachable from the roots, each once, children before parents.
+    let topological (roots: Expr seq) : Expr list =
+        let seen = HashSet<int>()
+        let out = ResizeArray<Expr>()
+        // Explicit stack: deep compositions must not overflow the call stack.
+        let stack = Stack<Expr * bool>()
+        for r in Seq.rev (Array.ofSeq roots) do
+            stack.Push(r, false)
+        while stack.Count > 0 do
+            let e, expanded = stack.Pop()
+            if expanded then
+                out.Add e
+            elif seen.Add e.Id then
+                stack.Push(e, true)
+                for c in Array.rev (children e) do
+                    if not (seen.Contains c.Id) then stack.Push(c, false)
+        List.ofSeq out
+
+    /// Number of distinct nodes in the DAG under the roots.
+    let dagSize (roots: Expr seq) = (topological roots).Length
+
+    let freeSymbols (e: Expr) : Set<Symbol> =
+        topological [ e ]
+        |> List.choose (fun n ->
+            match n.Node with
+            | Sym s -> Some s
+            | _ -> None)
+        |> Set.ofList
+
+    /// Signals used, with the highest derivative order of each.
+    let signals (e: Expr) : Map<string, int> =
+        topological [ e ]
+        |> List.fold
+            (fun m n ->
+                match n.Node with
+                | Sig(name, k) -> Map.change name (fun o -> Some(max k (defaultArg o 0))) m
+                | _ -> m)
+            Map.empty
+
+    let functionsUsed (e: Expr) : Set<string> =
+        topological [ e ]
+        |> List.choose (fun n ->
+            match n.Node with
+            | Fn(f, _) -> Some f
+            | _ -> None)
+        |> Set.ofList
+
+    let dependsOn (s: Symbol) (e: Expr) = (freeSymbols e).Contains s
+
+    /// Replaces subexpressions (usually symbols) by expressions, bottom up, re-canonicalizing.
+    let substituteMany (map: IReadOnlyDictionary<Expr, Expr>) (roots: Expr list) : Expr list =
+        let memo = Dictionary<int, Expr>()
+        for n in topological roots do
+            let r =
+                match map.TryGetValue n with
+                | true, v -> v
+                | _ ->
+                    let cs = children n
+                    if cs.Length = 0 then n else rebuild n (cs |> Array.map (fun c -> memo.[c.Id]))
+            memo.[n.Id] <- r
+        roots |> List.map (fun r -> memo.[r.Id])
+
+    let substitute (pairs: (Expr * Expr) seq) (e: Expr) =
+        let d = Dictionary<Expr, Expr>(HashIdentity.Reference)
+        for k, v in pairs do
+            d.[k] <- v
+        List.head (substituteMany d [ e ])
+
+    /// A differentiator for one variable that keeps its memo across calls, so the derivatives
+    /// of many expressions sharing subterms cost one pass over their union.
+    type Differentiator(x: Symbol) =
+        let memo = Dictionary<int, Expr>()
+        let isTime = x.Kind = Time
+
+        let local (e: Expr) (d: Expr -> Expr) : Expr =
+            match e.Node with
+            | Num _
+            | Real _ -> Expr.zero
+            | Sym s -> if s = x then Expr.one else Expr.zero
+            | Sig(name, k) -> if isTime then Expr.signal name (k + 1) else Expr.zero
+            | Sum ts -> Expr.add (ts |> Array.map d)
+            | Prod fs ->
+                // Product rule, n-ary: sum_i (d f_i) * prod_{j != i} f_j.
+                Expr.add (
+                    fs
+                    |> Array.mapi (fun i fi ->
+                        let dfi = d fi
+                        if Expr.isZero dfi then
+                            Expr.zero
+                        else
+                            Expr.mul (Seq.append [ dfi ] (fs |> Seq.indexed |> Seq.filter (fun (j, _) -> j <> i) |> Seq.map snd)))
+                )
+            | Pow(b, p) ->
+                let db = d b
+                let dp = d p
+                let term1 =
+                    if Expr.isZero db then Expr.zero
+                    else Expr.mul [ p; Expr.pow b (Expr.sub p Expr.one); db ]
+                let term2 =
+                    if Expr.isZero dp then Expr.zero
+                    else Expr.mul [ e; Functions.log b; dp ]
+                Expr.add2 term1 term2
+            | Fn(f, args) ->
+                let prim = Functions.find f
+                let dargs = args |> Array.map d
+                if dargs |> Array.forall Expr.isZero then
+                    Expr.zero
+                else
+                    let partials = prim.Partials args
+                    Expr.add (Array.map2 (fun p da -> if Expr.isZero da then Expr.zero else Expr.mul2 p da) partials dargs)
+
+        member this.D(e: Expr) : Expr =
+            match memo.TryGetValue e.Id with
+            | true, r -> r
+            | _ ->
+                // Children first, iteratively, stopping at nodes already differentiated, so deep
+                // DAGs do not recurse here and shared subterms cost one visit in all.
+                let stack = Stack<Expr * bool>()
+                stack.Push(e, false)
+                while stack.Count > 0 do
+                    let n, expanded = stack.Pop()
+                    if not (memo.ContainsKey n.Id) then
+                        if expanded then
+                            memo.[n.Id] <- local n (fun c -> memo.[c.Id])
+                        else
+                            stack.Push(n, true)
+                            for c in children n do
+                                if not (memo.ContainsKey c.Id) then stack.Push(c, false)
+                memo.[e.Id]
+
+    let diff (x: Symbol) (e: Expr) = Differentiator(x).D e
+
+    let velocityOf (q: Symbol) = { q with Kind = Velocity }
+    let accelerationOf (q: Symbol) = { q with Kind = Acceleration }
+
+    /// Total time derivative along a trajectory: d/dt e = e_t + sum e_q qdot + sum e_qdot qddot,
+    /// with signal derivatives from the signal table.
+    let timeDerivative (e: Expr) : Expr =
+        let syms = freeSymbols e
+        let terms =
+            syms
+            |> Seq.choose (fun s ->
+                let rate =
+                    match s.Kind with
+                    | Time -> Some Expr.one
+                    | Coordinate -> Some(Expr.symbol (velocityOf s))
+                    | Velocity -> Some(Expr.symbol (accelerationOf s))
+                    | Acceleration -> raise (DerivativeError $"the time derivative of {s}'' (a jerk) is not supported")
+                    | Parameter -> None
+                rate |> Option.map (fun r -> Expr.mul2 (diff s e) r))
+            |> List.ofSeq
+        // Signals depend on time even when t does not appear explicitly.
+        let signalTerm = if syms.Contains time then Expr.zero else diff time e
+        Expr.add (signalTerm :: terms)
+
+    let gradient (e: Expr) (vars: Symbol list) = vars |> List.map (fun v -> diff v e)
+
+    /// Jacobian rows per expression; each variable's differentiator is shared across rows.
+    let jacobian (es: Expr list) (vars: Symbol list) : Expr[,] =
+        let ds = vars |> List.map Differentiator |> Array.ofList
+        let rows = Array.ofList es
+        Array2D.init rows.Length ds.Length (fun i j -> ds.[j].D rows.[i])
+
+    let hessian (e: Expr) (vars: Symbol list) : Expr[,] =
+        let g = gradient e vars |> Array.ofList
+        let ds = vars |> List.map Differentiator |> Array.ofList
+        Array2D.init g.Length g.Length (fun i j -> if j < i then Expr.zero else ds.[j].D g.[i])
+        |> fun h -> Array2D.init g.Length g.Length (fun i j -> if j < i then h.[j, i] else h.[i, j])

@@ -1,0 +1,103 @@
+namespace Stlp.Model
+
+/// A place in a model's source text (1-based).
+[<Struct>]
+type SourcePos =
+    { Line: int
+      Column: int }
+
+    override p.ToString() = $"{p.Line}:{p.Column}"
+
+/// The syntax tree of the model language, with a position on every node. The parser produces it;
+/// `Elaborate` turns it into expressions and a model, so that errors can point at the text.
+module Syntax =
+    type SExpr =
+        { Node: SNode
+          Pos: SourcePos }
+
+    and SNode =
+        /// A numeric literal as written: exact when it has no '.' and no exponent.
+        | Number of text: string
+        /// A name, with the number of primes after it (x' is a velocity, e''(t) a signal's second derivative).
+        | Ident of name: string * primes: int
+        | Call of name: string * primes: int * args: SExpr list
+        /// `w[i]` inside a constraint form.
+        | Index of name: string * index: SExpr
+        | Unary of op: char * SExpr
+        | Binary of op: char * SExpr * SExpr
+
+    /// A name with where it was written.
+    type Name = { Text: string; Pos: SourcePos }
+
+    type CoordinateKind =
+        | InputCoord
+        | NeuronCoord
+        | WeightCoord
+        | SlackCoord
+        | GenericCoord
+
+    type CoordOption =
+        | Mass of SExpr
+        | Init of SExpr
+        | InitVelocity of SExpr
+
+    /// A formal parameter of a constraint form.
+    type FormParam =
+        /// One value per instance: a new coordinate of the given kind (a bias is a weight), or,
+        /// with `None` (written `e: signal`), a value the builder supplies, such as an input signal.
+        | ScalarParam of Name * CoordinateKind option
+        /// One value per in-edge (`in[]`, `w[]`), indexed by `i` in `sum(...)`.
+        | ArrayParam of Name
+
+    type NetworkOption =
+        | Activation of Name
+        | UseForm of Name
+        | Data of Name
+        | Inputs of SExpr list
+        | Targets of SExpr list
+        | Masses of (Name * SExpr) list
+        | InitWeights of random: bool * value: SExpr * seed: int option
+        | Loss of Name
+        | Edges of (Name * Name) list
+        | InputVertex of Name * SExpr
+        | TargetVertex of Name * SExpr
+        | Slack of bool
+
+    type NetworkShape =
+        | Feedforward of sizes: int list
+        | Digraph
+
+    type DataOption =
+        | Target of Name * oneHot: bool
+        | Present of SExpr
+        | Mollify of SExpr
+        | Epochs of int
+        | Split of SExpr
+        | Seed of int
+        | Standardize
+
+    type SimOption =
+        | Span of SExpr * SExpr
+        | Step of SExpr
+        | Method of Name
+        | RelTol of SExpr
+        | AbsTol of SExpr
+        | Stabilize of Name * SExpr list
+        | OutputEvery of SExpr
+        | Outputs of Name list
+
+    type Statement =
+        | ModelName of Name
+        | Param of Name * SExpr
+        | SignalDef of Name * arg: Name * SExpr
+        | DataDef of Name * path: string * DataOption list
+        | CoordDecl of CoordinateKind * Name * equation: SExpr option * CoordOption list
+        | ConstraintDef of Name * SExpr * SExpr
+        | Dissipation of SExpr
+        | LossTerm of SExpr
+        | ForceTerm of SExpr
+        | FormDef of Name * output: Name * FormParam list * SExpr
+        | Network of NetworkShape * Name option * NetworkOption list * SourcePos
+        | Simulate of SimOption list * SourcePos
+
+    type Located = { Statement: Statement; Pos: SourcePos }
