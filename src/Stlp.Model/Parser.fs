@@ -154,8 +154,7 @@ module Parser =
     let private networkBody = between (str "{") (str "}") (many (networkOption .>> optional (str ";" <|> str ",")))
 
     let private network: P<Statement> =
-        keyword "network"
-        >>. pos
+        pos .>> keyword "network"
         >>= fun p ->
             (keyword "feedforward"
              >>. pipe3 (opt name) (sepBy1 pint32 (pchar '-') .>> ws) networkBody (fun n sizes opts ->
@@ -173,7 +172,7 @@ module Parser =
                  keyword "outputs" >>. listOf word |>> Outputs ]
 
     let private simulate: P<Statement> =
-        keyword "simulate" >>. pos >>= fun p ->
+        pos .>> keyword "simulate" >>= fun p ->
             optional (keyword "t") >>. many1 (simOption .>> optional (str ",")) |>> fun opts -> Simulate(opts, p)
 
     let private statement: P<Statement> =

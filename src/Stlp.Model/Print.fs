@@ -37,9 +37,10 @@ module Print =
             | Prod fs -> fs
             | _ when Expr.isOne rest -> [||]
             | _ -> [| rest |]
+        // A number to a negative power (0^-2) stays a power: as a fraction it would fold.
         let isDen (f: Expr) =
             match f.Node with
-            | Pow(_, p) -> Expr.isNumber p && Coef.ToFloat (Expr.coefOf p).Value < 0.0
+            | Pow(b, p) -> not (Expr.isNumber b) && Expr.isNumber p && Coef.ToFloat (Expr.coefOf p).Value < 0.0
             | _ -> false
         let nums = factors |> Array.filter (not << isDen)
         let dens = factors |> Array.filter isDen |> Array.map (fun f ->
@@ -86,7 +87,7 @@ module Print =
         | Pow(b, p) ->
             let c = Expr.coefOf p
             match c with
-            | Some c when Coef.ToFloat c < 0.0 -> $"1/{wrap 3 (Expr.pow b (Expr.neg p))}", 2
+            | Some c when Coef.ToFloat c < 0.0 && not (Expr.isNumber b) -> $"1/{wrap 3 (Expr.pow b (Expr.neg p))}", 2
             | _ -> $"{wrap 5 b}^{wrap 5 p}", 4
 
     and private wrap (level: int) (e: Expr) =
@@ -206,7 +207,7 @@ module Print =
             if denText = "" then numText, 2 else $"\\frac{{{numText}}}{{{denText}}}", 5
         | Pow(b, p) ->
             match Expr.coefOf p with
-            | Some c when Coef.ToFloat c < 0.0 -> $"\\frac{{1}}{{{latex (Expr.pow b (Expr.neg p))}}}", 5
+            | Some c when Coef.ToFloat c < 0.0 && not (Expr.isNumber b) -> $"\\frac{{1}}{{{latex (Expr.pow b (Expr.neg p))}}}", 5
             | _ ->
                 match b.Node with
                 | Fn(f, [| a |]) when f <> "exp" && f <> "sqrt" && f <> "abs" ->
