@@ -6,7 +6,7 @@ namespace Stlp.Cli;
 /// <summary><c>stlp show FILE</c>: parse a model and print what it says (coordinates, constraints, L).</summary>
 public static class ShowCommand
 {
-    public static Command Create()
+    public static Command Create(TextWriter output, TextWriter error)
     {
         var file = new Argument<string>("file") { Description = "The .stlp model file." };
         var format = new Option<string>("--format", "-f")
@@ -31,13 +31,13 @@ public static class ShowCommand
             var model = ModelLoader.TryLoad(
                 parse.GetValue(file)!,
                 parse.GetValue(set) ?? [],
-                Console.Error
+                error
             );
             if (model is null)
             {
                 return ExitCodes.ModelError;
             }
-            Console.Out.Write(
+            output.Write(
                 parse.GetValue(format) switch
                 {
                     "latex" => Describe.latex(model),

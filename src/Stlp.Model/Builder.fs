@@ -2,11 +2,11 @@ namespace Stlp.Model
 
 open System
 open System.Collections.Generic
+open System.Runtime.InteropServices
 open Stlp.Model.Syntax
 
 /// Builds a model in code, fluently, with the same checks and the same network builders as a
 /// `.stlp` file: the F# DSL and the C# API both use it.
-[<AllowNullLiteral>]
 type ModelBuilder(name: string) =
     let parameters = ResizeArray<Parameter>()
     let signals = ResizeArray<Signal>()
@@ -31,7 +31,14 @@ type ModelBuilder(name: string) =
         elif coords.Exists(fun c -> c.Name = n) then Some(BoundSymbol { Name = n; Kind = Coordinate })
         else None
 
-    let coordinate kind n (mass: Expr) (init: Expr option) (velocity: Expr option) =
+    // Optional arguments are nullable, so that C# callers can leave them out.
+    let some (e: Expr | null) : Expr option =
+        match e with
+        | null -> None
+        | e -> Some e
+
+    let coordinate kind n (mass: Expr) (init: Expr | null) (velocity: Expr | null) =
+        let init, velocity = some init, some velocity
         define n
         coords.Add { Name = n; Kind = kind; Mass = mass; Init = init; InitVelocity = velocity; Pos = None }
         Expr.sym n Coordinate
@@ -59,24 +66,36 @@ type ModelBuilder(name: string) =
         this
 
     /// An input neuron x = signal, with its constraint x - signal = 0.
-    member this.Input(n: string, signal: Expr, mass: Expr, ?init: Expr) =
-        let x = coordinate InputCoord n mass init None
+    member this.Input(n: string, signal: Expr, mass: Expr, [<Optional; DefaultParameterValue(null: Expr | null)>] init: Expr | null) =
+        let x = coordinate InputCoord n mass init null
         this.AddConstraint(n, Expr.sub x signal)
 
     /// A neuron x = rhs(q), with its constraint x - rhs = 0.
-    member this.Neuron(n: string, rhs: Expr, mass: Expr, ?init: Expr) =
-        let x = coordinate NeuronCoord n mass init None
+    member this.Neuron(n: string, rhs: Expr, mass: Expr, [<Optional; DefaultParameterValue(null: Expr | null)>] init: Expr | null) =
+        let x = coordinate NeuronCoord n mass init null
         this.AddConstraint(n, Expr.sub x rhs)
 
-    member this.Weight(n: string, mass: Expr, ?init: Expr, ?velocity: Expr) =
+    member this.Weight
+        (
+            n: string,
+            mass: Expr,
+            [<Optional; DefaultParameterValue(null: Expr | null)>] init: Expr | null,
+            [<Optional; DefaultParameterValue(null: Expr | null)>] velocity: Expr | null
+        ) =
         coordinate WeightCoord n mass init velocity |> ignore
         this
 
-    member this.Slack(n: string, mass: Expr, ?init: Expr) =
-        coordinate SlackCoord n mass init None |> ignore
+    member this.Slack(n: string, mass: Expr, [<Optional; DefaultParameterValue(null: Expr | null)>] init: Expr | null) =
+        coordinate SlackCoord n mass init null |> ignore
         this
 
-    member this.Coordinate(n: string, mass: Expr, ?init: Expr, ?velocity: Expr) =
+    member this.Coordinate
+        (
+            n: string,
+            mass: Expr,
+            [<Optional; DefaultParameterValue(null: Expr | null)>] init: Expr | null,
+            [<Optional; DefaultParameterValue(null: Expr | null)>] velocity: Expr | null
+        ) =
         coordinate GenericCoord n mass init velocity |> ignore
         this
 
@@ -125,16 +144,27 @@ type ModelBuilder(name: string) =
         sim <- settings
         this
 
-    member this.Simulate(t0: float, t1: float, method: string, ?step: float, ?rtol: float, ?atol: float, ?outputEvery: float) =
+    /// Time span and method; tolerances and steps left out (NaN) keep their defaults.
+    member this.Simulate
+        (
+            t0: float,
+            t1: float,
+            method: string,
+            [<Optional; DefaultParameterValue(Double.NaN)>] step: float,
+            [<Optional; DefaultParameterValue(Double.NaN)>] rtol: float,
+            [<Optional; DefaultParameterValue(Double.NaN)>] atol: float,
+            [<Optional; DefaultParameterValue(Double.NaN)>] outputEvery: float
+        ) =
+        let given x = if Double.IsNaN x then None else Some x
         sim <-
             { sim with
                 T0 = t0
                 T1 = t1
                 Method = method
-                Step = step
-                RelTol = defaultArg rtol sim.RelTol
-                AbsTol = defaultArg atol sim.AbsTol
-                OutputEvery = outputEvery }
+                Step = given step
+                RelTol = defaultArg (given rtol) sim.RelTol
+                AbsTol = defaultArg (given atol) sim.AbsTol
+                OutputEvery = given outputEvery }
         this
 
     member this.Stabilize(s: Stabilization) =
@@ -165,7 +195,7 @@ type Sym =
     static member Coord(n: string) = Expr.sym n Coordinate
     static member Param(n: string) = Expr.sym n Parameter
     /// The signal e(t); `order` 1 and 2 are its derivatives.
-    static member Signal(n: string, ?order: int) = Expr.signal n (defaultArg order 0)
+    static member Signal(n: string, [<Optional; DefaultParameterValue(0)>] order: int) = Expr.signal n order
     static member Num(n: int) = Expr.ofInt n
     static member Num(x: float) = Expr.real x
     static member Ratio(p: int, q: int) = Expr.num (Rational.Create(Numerics.BigInteger p, Numerics.BigInteger q))

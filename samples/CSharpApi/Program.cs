@@ -1,0 +1,3 @@
+using Stlp.Model;
+
+Console.Write(Describe.text(CSharpApi.Fig3b.Build()));

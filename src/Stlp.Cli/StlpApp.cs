@@ -1,0 +1,22 @@
+using System.CommandLine;
+
+namespace Stlp.Cli;
+
+/// <summary>The <c>stlp</c> command line, runnable in-process (tests pass their own writers).</summary>
+public static class StlpApp
+{
+    public static RootCommand Create(TextWriter output, TextWriter error) =>
+        new(
+            "stlp: learning as constrained Lagrangian mechanics (Spatiotemporal Local Propagation).\n"
+                + "Write a Lagrangian and constraints in a .stlp model file; inspect and derive them."
+        )
+        {
+            ShowCommand.Create(output, error),
+        };
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var config = new InvocationConfiguration { Output = output, Error = error };
+        return Create(output, error).Parse(args).Invoke(config);
+    }
+}
