@@ -21,9 +21,7 @@ public static class Fig3b
             .Neuron("x2", Sym.Tanh(w * x1), 1)
             .Weight("w", 1, 0)
             .Dissipation(Sym.Exp(theta * t))
-            .Loss(
-                Expr.Pow(x2 - Sym.Tanh(3), 2) / 2 + c * Expr.Pow(x2 - Sym.Tanh(w * x1), 2) / 2
-            )
+            .Loss(Expr.Pow(x2 - Sym.Tanh(3), 2) / 2 + c * Expr.Pow(x2 - Sym.Tanh(w * x1), 2) / 2)
             .Simulate(0, 200, "dopri5", rtol: 1e-10, atol: 1e-12, outputEvery: 0.1)
             .Build();
     }

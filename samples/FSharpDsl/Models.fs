@@ -10,6 +10,7 @@ module Fig3b =
         let theta, c = param "theta", param "c"
         let x1, x2, w = coord "x1", coord "x2", coord "w"
         let e = signal "e"
+
         (Dsl.model "fig3b")
             .Param("theta", 1.0)
             .Param("c", 1.0)
@@ -27,16 +28,21 @@ module Xor =
     let model () =
         let theta, tau, pi = param "theta", param "tau", param "pi"
         let a, b = signal "a", signal "b"
-        let square k = (n 1 + tanh (n 10 * sin (pi * t / (k * tau)))) / n 2
-        let spec =
-            { feedforward "xor" [ 2; 2; 1 ] with
+
+        let square k =
+            (n 1 + tanh (n 10 * sin (pi * t / (k * tau)))) / n 2
+
+        let spec = {
+            feedforward "xor" [ 2; 2; 1 ] with
                 Activation = "tanh"
                 Form = Some "biased"
                 Inputs = [ None, a; None, b ]
                 Targets = [ None, signal "y" ]
                 MassNeuron = real 0.1
                 MassWeight = n 1
-                Init = RandomWeights(1.0, 7) }
+                Init = RandomWeights(1.0, 7)
+        }
+
         (Dsl.model "xor")
             .Param("theta", 1.0)
             .Param("tau", 2.0)

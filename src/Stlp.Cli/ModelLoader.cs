@@ -15,12 +15,7 @@ public static class ModelLoader
             var eq = pair.IndexOf('=');
             if (
                 eq <= 0
-                || !double.TryParse(
-                    pair[(eq + 1)..],
-                    NumberStyles.Float,
-                    CultureInfo.InvariantCulture,
-                    out var value
-                )
+                || !double.TryParse(pair[(eq + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
             )
             {
                 throw new ArgumentException($"--set expects name=value with a number, got '{pair}'");
@@ -31,11 +26,7 @@ public static class ModelLoader
     }
 
     /// <summary>Loads the model, or writes the error to <paramref name="error"/> and returns null.</summary>
-    public static Stlp.Model.Model? TryLoad(
-        string path,
-        IEnumerable<string> overrides,
-        TextWriter error
-    )
+    public static Stlp.Model.Model? TryLoad(string path, IEnumerable<string> overrides, TextWriter error)
     {
         if (!File.Exists(path))
         {

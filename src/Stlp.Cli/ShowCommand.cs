@@ -28,11 +28,7 @@ public static class ShowCommand
         };
         command.SetAction(parse =>
         {
-            var model = ModelLoader.TryLoad(
-                parse.GetValue(file)!,
-                parse.GetValue(set) ?? [],
-                error
-            );
+            var model = ModelLoader.TryLoad(parse.GetValue(file)!, parse.GetValue(set) ?? [], error);
             if (model is null)
             {
                 return ExitCodes.ModelError;

@@ -19,17 +19,24 @@ type ModelBuilder(name: string) =
     let names = HashSet<string>()
     let mutable dissipation = Expr.one
     let mutable sim = SimulationSettings.Default
-    do for f in Forms.prelude do forms.[f.Name] <- f
+
+    do
+        for f in Forms.prelude do
+            forms.[f.Name] <- f
 
     let define (n: string) =
         if n = "t" || not (names.Add n) then
             Errors.failAnywhere DuplicateName $"'{n}' is already defined"
 
     let lookup (n: string) : Binding option =
-        if parameters.Exists(fun p -> p.Name = n) then Some(BoundSymbol { Name = n; Kind = Parameter })
-        elif signals.Exists(fun s -> s.Name = n) then Some(BoundSignal n)
-        elif coords.Exists(fun c -> c.Name = n) then Some(BoundSymbol { Name = n; Kind = Coordinate })
-        else None
+        if parameters.Exists(fun p -> p.Name = n) then
+            Some(BoundSymbol { Name = n; Kind = Parameter })
+        elif signals.Exists(fun s -> s.Name = n) then
+            Some(BoundSignal n)
+        elif coords.Exists(fun c -> c.Name = n) then
+            Some(BoundSymbol { Name = n; Kind = Coordinate })
+        else
+            None
 
     // Optional arguments are nullable, so that C# callers can leave them out.
     let some (e: Expr | null) : Expr option =
@@ -40,16 +47,33 @@ type ModelBuilder(name: string) =
     let coordinate kind n (mass: Expr) (init: Expr | null) (velocity: Expr | null) =
         let init, velocity = some init, some velocity
         define n
-        coords.Add { Name = n; Kind = kind; Mass = mass; Init = init; InitVelocity = velocity; Pos = None }
+
+        coords.Add {
+            Name = n
+            Kind = kind
+            Mass = mass
+            Init = init
+            InitVelocity = velocity
+            Pos = None
+        }
+
         Expr.sym n Coordinate
 
     let checkConstraint (cname: string) (g: Expr) =
         for f in Calculus.functionsUsed g do
             if not (Functions.find f).IsC2 then
-                Errors.failAnywhere NotSmooth $"'{f}' is not twice continuously differentiable and cannot appear in constraint '{cname}'"
-        let bad = Calculus.freeSymbols g |> Set.filter (fun s -> s.Kind = Velocity || s.Kind = Acceleration)
+                Errors.failAnywhere
+                    NotSmooth
+                    $"'{f}' is not twice continuously differentiable and cannot appear in constraint '{cname}'"
+
+        let bad =
+            Calculus.freeSymbols g
+            |> Set.filter (fun s -> s.Kind = Velocity || s.Kind = Acceleration)
+
         if not bad.IsEmpty then
-            Errors.failAnywhere InvalidModel $"constraint '{cname}' depends on {bad.MinimumElement}: constraints are G(t, q)"
+            Errors.failAnywhere
+                InvalidModel
+                $"constraint '{cname}' depends on {bad.MinimumElement}: constraints are G(t, q)"
 
     member _.Name = name
 
@@ -62,16 +86,26 @@ type ModelBuilder(name: string) =
     /// A signal e(t) given by an expression of t; refer to it with `Sym.Signal(name)`.
     member this.Signal(n: string, formula: Expr) =
         define n
-        signals.Add { Name = n; Source = Formula formula; Pos = None }
+
+        signals.Add {
+            Name = n
+            Source = Formula formula
+            Pos = None
+        }
+
         this
 
     /// An input neuron x = signal, with its constraint x - signal = 0.
-    member this.Input(n: string, signal: Expr, mass: Expr, [<Optional; DefaultParameterValue(null: Expr | null)>] init: Expr | null) =
+    member this.Input
+        (n: string, signal: Expr, mass: Expr, [<Optional; DefaultParameterValue(null: Expr | null)>] init: Expr | null)
+        =
         let x = coordinate InputCoord n mass init null
         this.AddConstraint(n, Expr.sub x signal)
 
     /// A neuron x = rhs(q), with its constraint x - rhs = 0.
-    member this.Neuron(n: string, rhs: Expr, mass: Expr, [<Optional; DefaultParameterValue(null: Expr | null)>] init: Expr | null) =
+    member this.Neuron
+        (n: string, rhs: Expr, mass: Expr, [<Optional; DefaultParameterValue(null: Expr | null)>] init: Expr | null)
+        =
         let x = coordinate NeuronCoord n mass init null
         this.AddConstraint(n, Expr.sub x rhs)
 
@@ -103,6 +137,7 @@ type ModelBuilder(name: string) =
     member this.AddConstraint(n: string, g: Expr) =
         if constraints.Exists(fun c -> c.Name = n) then
             Errors.failAnywhere DuplicateName $"constraint '{n}' is already defined"
+
         checkConstraint n g
         constraints.Add { Name = n; G = g; Pos = None }
         this
@@ -127,13 +162,17 @@ type ModelBuilder(name: string) =
         match Parser.parse ("form " + declaration) with
         | [ { Statement = FormDef(n, o, ps, body) } ] -> forms.[n.Text] <- Forms.ofStatement n o ps body
         | _ -> Errors.failAnywhere InvalidModel $"not a form declaration: {declaration}"
+
         this
 
     /// Adds a network (feedforward or digraph) built from a specification.
     member this.Network(spec: NetworkSpec) =
         let allForms = forms |> Seq.map (fun kv -> kv.Key, kv.Value) |> Map.ofSeq
         let parts = Networks.build allForms lookup spec
-        for c in parts.Coordinates do define c.Name
+
+        for c in parts.Coordinates do
+            define c.Name
+
         coords.AddRange parts.Coordinates
         constraints.AddRange parts.Constraints
         losses.Add parts.Loss
@@ -156,15 +195,18 @@ type ModelBuilder(name: string) =
             [<Optional; DefaultParameterValue(Double.NaN)>] outputEvery: float
         ) =
         let given x = if Double.IsNaN x then None else Some x
-        sim <-
-            { sim with
+
+        sim <- {
+            sim with
                 T0 = t0
                 T1 = t1
                 Method = method
                 Step = given step
                 RelTol = defaultArg (given rtol) sim.RelTol
                 AbsTol = defaultArg (given atol) sim.AbsTol
-                OutputEvery = given outputEvery }
+                OutputEvery = given outputEvery
+        }
+
         this
 
     member this.Stabilize(s: Stabilization) =
@@ -173,18 +215,20 @@ type ModelBuilder(name: string) =
 
     /// The finished model, checked like a parsed one.
     member _.Build() : Model =
-        let model =
-            { Name = name
-              Parameters = List.ofSeq parameters
-              Signals = List.ofSeq signals
-              DataSets = []
-              Coordinates = List.ofSeq coords
-              Constraints = List.ofSeq constraints
-              Dissipation = dissipation
-              Loss = Expr.add losses
-              Force = Expr.add forces
-              Networks = List.ofSeq networks
-              Simulation = sim }
+        let model = {
+            Name = name
+            Parameters = List.ofSeq parameters
+            Signals = List.ofSeq signals
+            DataSets = []
+            Coordinates = List.ofSeq coords
+            Constraints = List.ofSeq constraints
+            Dissipation = dissipation
+            Loss = Expr.add losses
+            Force = Expr.add forces
+            Networks = List.ofSeq networks
+            Simulation = sim
+        }
+
         Check.model model
         model
 
@@ -198,7 +242,10 @@ type Sym =
     static member Signal(n: string, [<Optional; DefaultParameterValue(0)>] order: int) = Expr.signal n order
     static member Num(n: int) = Expr.ofInt n
     static member Num(x: float) = Expr.real x
-    static member Ratio(p: int, q: int) = Expr.num (Rational.Create(Numerics.BigInteger p, Numerics.BigInteger q))
+
+    static member Ratio(p: int, q: int) =
+        Expr.num (Rational.Create(Numerics.BigInteger p, Numerics.BigInteger q))
+
     static member Exp(x: Expr) = Functions.exp x
     static member Log(x: Expr) = Functions.log x
     static member Sqrt(x: Expr) = Functions.sqrt x

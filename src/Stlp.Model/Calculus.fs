@@ -36,16 +36,22 @@ module Calculus =
         let out = ResizeArray<Expr>()
         // Explicit stack: deep compositions must not overflow the call stack.
         let stack = Stack<Expr * bool>()
+
         for r in Seq.rev (Array.ofSeq roots) do
             stack.Push(r, false)
+
         while stack.Count > 0 do
             let e, expanded = stack.Pop()
+
             if expanded then
                 out.Add e
             elif seen.Add e.Id then
                 stack.Push(e, true)
+
                 for c in Array.rev (children e) do
-                    if not (seen.Contains c.Id) then stack.Push(c, false)
+                    if not (seen.Contains c.Id) then
+                        stack.Push(c, false)
+
         List.ofSeq out
 
     /// Number of distinct nodes in the DAG under the roots.
@@ -82,20 +88,29 @@ module Calculus =
     /// Replaces subexpressions (usually symbols) by expressions, bottom up, re-canonicalizing.
     let substituteMany (map: IReadOnlyDictionary<Expr, Expr>) (roots: Expr list) : Expr list =
         let memo = Dictionary<int, Expr>()
+
         for n in topological roots do
             let r =
                 match map.TryGetValue n with
                 | true, v -> v
                 | _ ->
                     let cs = children n
-                    if cs.Length = 0 then n else rebuild n (cs |> Array.map (fun c -> memo.[c.Id]))
+
+                    if cs.Length = 0 then
+                        n
+                    else
+                        rebuild n (cs |> Array.map (fun c -> memo.[c.Id]))
+
             memo.[n.Id] <- r
+
         roots |> List.map (fun r -> memo.[r.Id])
 
     let substitute (pairs: (Expr * Expr) seq) (e: Expr) =
         let d = Dictionary<Expr, Expr>(HashIdentity.Reference)
+
         for k, v in pairs do
             d.[k] <- v
+
         List.head (substituteMany d [ e ])
 
     /// A differentiator for one variable that keeps its memo across calls, so the derivatives
@@ -117,29 +132,45 @@ module Calculus =
                     fs
                     |> Array.mapi (fun i fi ->
                         let dfi = d fi
+
                         if Expr.isZero dfi then
                             Expr.zero
                         else
-                            Expr.mul (Seq.append [ dfi ] (fs |> Seq.indexed |> Seq.filter (fun (j, _) -> j <> i) |> Seq.map snd)))
+                            Expr.mul (
+                                Seq.append
+                                    [ dfi ]
+                                    (fs |> Seq.indexed |> Seq.filter (fun (j, _) -> j <> i) |> Seq.map snd)
+                            ))
                 )
             | Pow(b, p) ->
                 let db = d b
                 let dp = d p
+
                 let term1 =
-                    if Expr.isZero db then Expr.zero
-                    else Expr.mul [ p; Expr.pow b (Expr.sub p Expr.one); db ]
+                    if Expr.isZero db then
+                        Expr.zero
+                    else
+                        Expr.mul [ p; Expr.pow b (Expr.sub p Expr.one); db ]
+
                 let term2 =
-                    if Expr.isZero dp then Expr.zero
-                    else Expr.mul [ e; Functions.log b; dp ]
+                    if Expr.isZero dp then
+                        Expr.zero
+                    else
+                        Expr.mul [ e; Functions.log b; dp ]
+
                 Expr.add2 term1 term2
             | Fn(f, args) ->
                 let prim = Functions.find f
                 let dargs = args |> Array.map d
+
                 if dargs |> Array.forall Expr.isZero then
                     Expr.zero
                 else
                     let partials = prim.Partials args
-                    Expr.add (Array.map2 (fun p da -> if Expr.isZero da then Expr.zero else Expr.mul2 p da) partials dargs)
+
+                    Expr.add (
+                        Array.map2 (fun p da -> if Expr.isZero da then Expr.zero else Expr.mul2 p da) partials dargs
+                    )
 
         member this.D(e: Expr) : Expr =
             match memo.TryGetValue e.Id with
@@ -149,15 +180,20 @@ module Calculus =
                 // DAGs do not recurse here and shared subterms cost one visit in all.
                 let stack = Stack<Expr * bool>()
                 stack.Push(e, false)
+
                 while stack.Count > 0 do
                     let n, expanded = stack.Pop()
+
                     if not (memo.ContainsKey n.Id) then
                         if expanded then
                             memo.[n.Id] <- local n (fun c -> memo.[c.Id])
                         else
                             stack.Push(n, true)
+
                             for c in children n do
-                                if not (memo.ContainsKey c.Id) then stack.Push(c, false)
+                                if not (memo.ContainsKey c.Id) then
+                                    stack.Push(c, false)
+
                 memo.[e.Id]
 
     let diff (x: Symbol) (e: Expr) = Differentiator(x).D e
@@ -169,6 +205,7 @@ module Calculus =
     /// with signal derivatives from the signal table.
     let timeDerivative (e: Expr) : Expr =
         let syms = freeSymbols e
+
         let terms =
             syms
             |> Seq.choose (fun s ->
@@ -179,6 +216,7 @@ module Calculus =
                     | Velocity -> Some(Expr.symbol (accelerationOf s))
                     | Acceleration -> raise (DerivativeError $"the time derivative of {s}'' (a jerk) is not supported")
                     | Parameter -> None
+
                 rate |> Option.map (fun r -> Expr.mul2 (diff s e) r))
             |> List.ofSeq
         // Signals depend on time even when t does not appear explicitly.
@@ -196,5 +234,6 @@ module Calculus =
     let hessian (e: Expr) (vars: Symbol list) : Expr[,] =
         let g = gradient e vars |> Array.ofList
         let ds = vars |> List.map Differentiator |> Array.ofList
+
         Array2D.init g.Length g.Length (fun i j -> if j < i then Expr.zero else ds.[j].D g.[i])
         |> fun h -> Array2D.init g.Length g.Length (fun i j -> if j < i then h.[j, i] else h.[i, j])

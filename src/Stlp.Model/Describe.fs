@@ -22,34 +22,52 @@ module Describe =
         | DataFeature(d, i) -> $"{s.Name}(t) = feature {i + 1} of data set {d}"
         | DataTarget(d, k) -> $"{s.Name}(t) = target {k + 1} of data set {d}"
 
-    let private optText (e: Expr option) = e |> Option.map Print.text |> Option.defaultValue "free"
+    let private optText (e: Expr option) =
+        e |> Option.map Print.text |> Option.defaultValue "free"
 
     let text (m: Model) =
         let sb = StringBuilder()
         let line (s: string) = sb.Append(s).Append('\n') |> ignore
         line $"model {m.Name}"
-        for p in m.Parameters do line $"param {p.Name} = {Print.realText p.Value}"
-        for s in m.Signals do line $"signal {signalText s}"
+
+        for p in m.Parameters do
+            line $"param {p.Name} = {Print.realText p.Value}"
+
+        for s in m.Signals do
+            line $"signal {signalText s}"
+
         for c in m.Coordinates do
-            line $"{kindName c.Kind} {c.Name}: mass {Print.text c.Mass}, init {optText c.Init}, velocity {optText c.InitVelocity}"
-        for c in m.Constraints do line $"G[{c.Name}] = {Print.text c.G}"
+            line
+                $"{kindName c.Kind} {c.Name}: mass {Print.text c.Mass}, init {optText c.Init}, velocity {optText c.InitVelocity}"
+
+        for c in m.Constraints do
+            line $"G[{c.Name}] = {Print.text c.G}"
+
         line $"varpi = {Print.text m.Dissipation}"
         line $"V = {Print.text m.Loss}"
         line $"F = {Print.text m.Force}"
         line $"L = {Print.text m.Lagrangian}"
         let s = m.Simulation
-        line $"simulate from {s.T0} to {s.T1}, method {s.Method}, rtol {s.RelTol}, atol {s.AbsTol}, stabilize {s.Stabilize}"
+
+        line
+            $"simulate from {s.T0} to {s.T1}, method {s.Method}, rtol {s.RelTol}, atol {s.AbsTol}, stabilize {s.Stabilize}"
+
         sb.ToString()
 
     let latex (m: Model) =
         let sb = StringBuilder()
         let line (s: string) = sb.Append(s).Append('\n') |> ignore
         line "\\begin{align*}"
+
         for c in m.Constraints do
             line $"G^{{{Print.latexName c.Name}}} &= {Print.latex c.G} \\\\"
+
         line $"\\varpi(t) &= {Print.latex m.Dissipation} \\\\"
         line $"V &= {Print.latex m.Loss} \\\\"
-        if not (Expr.isZero m.Force) then line $"F &= {Print.latex m.Force} \\\\"
+
+        if not (Expr.isZero m.Force) then
+            line $"F &= {Print.latex m.Force} \\\\"
+
         line $"L &= {Print.latex m.Lagrangian}"
         line "\\end{align*}"
         sb.ToString()
@@ -58,27 +76,40 @@ module Describe =
         let o = JsonObject()
         o["model"] <- JsonValue.Create m.Name
         let ps = JsonObject()
-        for p in m.Parameters do ps[p.Name] <- JsonValue.Create p.Value
+
+        for p in m.Parameters do
+            ps[p.Name] <- JsonValue.Create p.Value
+
         o["parameters"] <- ps
         let ss = JsonArray()
-        for s in m.Signals do ss.Add(JsonValue.Create(signalText s))
+
+        for s in m.Signals do
+            ss.Add(JsonValue.Create(signalText s))
+
         o["signals"] <- ss
         let cs = JsonArray()
+
         for c in m.Coordinates do
             let j = JsonObject()
             j["name"] <- JsonValue.Create c.Name
             j["kind"] <- JsonValue.Create(kindName c.Kind)
             j["mass"] <- JsonValue.Create(Print.text c.Mass)
+
             let optional (e: Expr option) : JsonNode | null =
                 match e with
                 | Some e -> JsonValue.Create(Print.text e)
                 | None -> null
+
             j["init"] <- optional c.Init
             j["velocity"] <- optional c.InitVelocity
             cs.Add j
+
         o["coordinates"] <- cs
         let gs = JsonObject()
-        for c in m.Constraints do gs[c.Name] <- JsonValue.Create(Print.text c.G)
+
+        for c in m.Constraints do
+            gs[c.Name] <- JsonValue.Create(Print.text c.G)
+
         o["constraints"] <- gs
         o["varpi"] <- JsonValue.Create(Print.text m.Dissipation)
         o["V"] <- JsonValue.Create(Print.text m.Loss)

@@ -15,8 +15,11 @@ let signal name = Expr.signal name 0
 let signalDerivative name k = Expr.signal name k
 /// An exact integer.
 let n (k: int) = Expr.ofInt k
+
 /// An exact ratio p/q.
-let ratio (p: int) (q: int) = Expr.num (Rational.Create(bigint p, bigint q))
+let ratio (p: int) (q: int) =
+    Expr.num (Rational.Create(bigint p, bigint q))
+
 /// A floating constant.
 let real (x: float) = Expr.real x
 

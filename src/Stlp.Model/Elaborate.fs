@@ -8,58 +8,141 @@ open Stlp.Model.Syntax
 /// reads data-set headers, and checks what can be checked before derivation.
 module Elaborate =
     let private constant (values: Map<string, float>) (e: Expr) =
-        Evaluate.eval (Evaluate.ofMaps (values |> Seq.map (fun kv -> { Name = kv.Key; Kind = Parameter }, kv.Value) |> Map.ofSeq) Map.empty) e
+        Evaluate.eval
+            (Evaluate.ofMaps
+                (values
+                 |> Seq.map (fun kv -> { Name = kv.Key; Kind = Parameter }, kv.Value)
+                 |> Map.ofSeq)
+                Map.empty)
+            e
 
     /// Reads a CSV data set's header and class labels (the values themselves are read by the runtime).
     let private readDataSet (baseDir: string) (n: Name) (path: string) (opts: DataOption list) (value: SExpr -> float) =
-        let full = if Path.IsPathRooted path then path else Path.Combine(baseDir, path)
+        let full =
+            if Path.IsPathRooted path then
+                path
+            else
+                Path.Combine(baseDir, path)
+
         if not (File.Exists full) then
             Errors.fail InvalidModel n.Pos $"data set '{n.Text}': file not found: {full}"
+
         let lines = File.ReadAllLines full |> Array.filter (fun l -> l.Trim() <> "")
+
         if lines.Length < 2 then
             Errors.fail InvalidModel n.Pos $"data set '{n.Text}': {full} has no rows"
+
         let header = lines.[0].Split(',') |> Array.map (fun s -> s.Trim())
+
         let target, oneHot =
-            opts |> List.tryPick (function Target(t, o) -> Some(t, o) | _ -> None)
-            |> Option.defaultValue ({ Text = header.[header.Length - 1]; Pos = n.Pos }, false)
+            opts
+            |> List.tryPick (function
+                | Target(t, o) -> Some(t, o)
+                | _ -> None)
+            |> Option.defaultValue (
+                {
+                    Text = header.[header.Length - 1]
+                    Pos = n.Pos
+                },
+                false
+            )
+
         let ti = Array.IndexOf(header, target.Text)
+
         if ti < 0 then
-            Errors.fail UndefinedName target.Pos $"""data set '{n.Text}' has no column '{target.Text}' (columns: {String.Join(", ", header)})"""
+            Errors.fail
+                UndefinedName
+                target.Pos
+                $"""data set '{n.Text}' has no column '{target.Text}' (columns: {String.Join(", ", header)})"""
+
         let classes =
-            lines.[1..] |> Array.map (fun l -> l.Split(',').[ti].Trim()) |> Array.distinct |> Array.sort |> List.ofArray
-        let features = header |> Array.indexed |> Array.filter (fun (i, _) -> i <> ti) |> Array.map snd |> List.ofArray
-        let pick f d = opts |> List.tryPick f |> Option.defaultValue d
-        let present = pick (function Present e -> Some(value e) | _ -> None) 1.0
-        let mollify = pick (function Mollify e -> Some(value e) | _ -> None) (present / 10.0)
+            lines.[1..]
+            |> Array.map (fun l -> l.Split(',').[ti].Trim())
+            |> Array.distinct
+            |> Array.sort
+            |> List.ofArray
+
+        let features =
+            header
+            |> Array.indexed
+            |> Array.filter (fun (i, _) -> i <> ti)
+            |> Array.map snd
+            |> List.ofArray
+
+        let pick f d =
+            opts |> List.tryPick f |> Option.defaultValue d
+
+        let present =
+            pick
+                (function
+                | Present e -> Some(value e)
+                | _ -> None)
+                1.0
+
+        let mollify =
+            pick
+                (function
+                | Mollify e -> Some(value e)
+                | _ -> None)
+                (present / 10.0)
+
         if not (mollify > 0.0 && mollify < present / 2.0) then
-            Errors.fail InvalidModel n.Pos $"data set '{n.Text}': the mollifier width must be in (0, present/2), got {mollify} with present {present}"
-        { Name = n.Text
-          Path = full
-          TargetColumn = target.Text
-          OneHot = oneHot
-          Present = present
-          Mollify = mollify
-          Epochs = pick (function Epochs k -> Some k | _ -> None) 1
-          Split = pick (function Split e -> Some(value e) | _ -> None) 1.0
-          Seed = pick (function Seed k -> Some k | _ -> None) 1
-          Standardize = opts |> List.contains Standardize
-          Features = features
-          Targets = if oneHot then classes else [ target.Text ]
-          Classes = classes }
+            Errors.fail
+                InvalidModel
+                n.Pos
+                $"data set '{n.Text}': the mollifier width must be in (0, present/2), got {mollify} with present {present}"
+
+        {
+            Name = n.Text
+            Path = full
+            TargetColumn = target.Text
+            OneHot = oneHot
+            Present = present
+            Mollify = mollify
+            Epochs =
+                pick
+                    (function
+                    | Epochs k -> Some k
+                    | _ -> None)
+                    1
+            Split =
+                pick
+                    (function
+                    | Split e -> Some(value e)
+                    | _ -> None)
+                    1.0
+            Seed =
+                pick
+                    (function
+                    | Seed k -> Some k
+                    | _ -> None)
+                    1
+            Standardize = opts |> List.contains Standardize
+            Features = features
+            Targets = if oneHot then classes else [ target.Text ]
+            Classes = classes
+        }
 
     /// Builds the model. `baseDir` resolves data paths; `overrides` replace parameter values
     /// (`--set name=value`); an unknown name there is an error.
     let elaborate (baseDir: string) (overrides: Map<string, float>) (statements: Located list) : Model =
         // ---- pass 1: names, with duplicates reported at the second definition ----
         let defined = Collections.Generic.Dictionary<string, SourcePos>()
+
         let define (n: Name) =
             if n.Text = "t" then
                 Errors.fail DuplicateName n.Pos "'t' is time and cannot be redefined"
+
             match defined.TryGetValue n.Text with
-            | true, first -> Errors.fail DuplicateName n.Pos $"'{n.Text}' is already defined at line {first.Line}, column {first.Column}"
+            | true, first ->
+                Errors.fail
+                    DuplicateName
+                    n.Pos
+                    $"'{n.Text}' is already defined at line {first.Line}, column {first.Column}"
             | _ -> defined.[n.Text] <- n.Pos
 
         let bindings = Collections.Generic.Dictionary<string, Binding>()
+
         let lookup name =
             match bindings.TryGetValue name with
             | true, b -> Some b
@@ -69,11 +152,14 @@ module Elaborate =
         let paramValues = Collections.Generic.Dictionary<string, float>()
         let parameters = ResizeArray<Parameter>()
         let constantScope () = Resolve.scope lookup Elsewhere
+
         let value (e: SExpr) =
             let x = Resolve.toExpr (constantScope ()) e
             let free = Calculus.freeSymbols x |> Set.filter (fun s -> s.Kind <> Parameter)
+
             if not free.IsEmpty || not (Calculus.signals x).IsEmpty then
                 Errors.fail InvalidModel e.Pos "expected a constant (numbers and parameters only)"
+
             constant (paramValues |> Seq.map (fun kv -> kv.Key, kv.Value) |> Map.ofSeq) x
 
         // Parameters first, in order, so later ones may use earlier ones.
@@ -82,37 +168,67 @@ module Elaborate =
             | ModelName n -> modelName <- n.Text
             | Param(n, e) ->
                 define n
-                let v = match overrides.TryFind n.Text with
-                        | Some v -> v
-                        | None -> value e
+
+                let v =
+                    match overrides.TryFind n.Text with
+                    | Some v -> v
+                    | None -> value e
+
                 paramValues.[n.Text] <- v
                 bindings.[n.Text] <- BoundSymbol { Name = n.Text; Kind = Parameter }
-                parameters.Add { Name = n.Text; Value = v; Pos = Some n.Pos }
+
+                parameters.Add {
+                    Name = n.Text
+                    Value = v
+                    Pos = Some n.Pos
+                }
             | _ -> ()
+
         for KeyValue(k, _) in overrides do
             if not (paramValues.ContainsKey k) then
-                Errors.failAnywhere UndefinedName $"""--set {k}: the model has no parameter '{k}' (parameters: {String.Join(", ", paramValues.Keys)})"""
+                Errors.failAnywhere
+                    UndefinedName
+                    $"""--set {k}: the model has no parameter '{k}' (parameters: {String.Join(", ", paramValues.Keys)})"""
 
         let forms = Collections.Generic.Dictionary<string, ConstraintForm>()
-        for f in Forms.prelude do forms.[f.Name] <- f
+
+        for f in Forms.prelude do
+            forms.[f.Name] <- f
+
         let signals = ResizeArray<Signal>()
         let dataSets = ResizeArray<DataSet>()
+
         let addSignal name source pos =
             bindings.[name] <- BoundSignal name
-            signals.Add { Name = name; Source = source; Pos = pos }
+
+            signals.Add {
+                Name = name
+                Source = source
+                Pos = pos
+            }
 
         for s in statements do
             match s.Statement with
-            | SignalDef(n, _, _) -> define n; bindings.[n.Text] <- BoundSignal n.Text
+            | SignalDef(n, _, _) ->
+                define n
+                bindings.[n.Text] <- BoundSignal n.Text
             | DataDef(n, path, opts) ->
                 define n
                 let d = readDataSet baseDir n path opts value
                 dataSets.Add d
-                d.Features |> List.iteri (fun i _ -> addSignal (d.FeatureSignal i) (DataFeature(d.Name, i)) (Some n.Pos))
-                d.Targets |> List.iteri (fun k _ -> addSignal (d.TargetSignal k) (DataTarget(d.Name, k)) (Some n.Pos))
+
+                d.Features
+                |> List.iteri (fun i _ -> addSignal (d.FeatureSignal i) (DataFeature(d.Name, i)) (Some n.Pos))
+
+                d.Targets
+                |> List.iteri (fun k _ -> addSignal (d.TargetSignal k) (DataTarget(d.Name, k)) (Some n.Pos))
             | FormDef(n, o, ps, body) ->
-                if forms.ContainsKey n.Text && not (Forms.prelude |> List.exists (fun f -> f.Name = n.Text)) then
+                if
+                    forms.ContainsKey n.Text
+                    && not (Forms.prelude |> List.exists (fun f -> f.Name = n.Text))
+                then
                     Errors.fail DuplicateName n.Pos $"form '{n.Text}' is already defined"
+
                 forms.[n.Text] <- Forms.ofStatement n o ps body
             | CoordDecl(_, n, _, _) ->
                 define n
@@ -124,19 +240,42 @@ module Elaborate =
         for s in statements do
             match s.Statement with
             | SignalDef(n, arg, body) ->
-                let sc = Resolve.scope (fun name -> if name = arg.Text then Some(BoundValue Calculus.timeExpr) else lookup name) Elsewhere
+                let sc =
+                    Resolve.scope
+                        (fun name ->
+                            if name = arg.Text then
+                                Some(BoundValue Calculus.timeExpr)
+                            else
+                                lookup name)
+                        Elsewhere
+
                 let e = Resolve.toExpr sc body
-                let bad = Calculus.freeSymbols e |> Set.filter (fun x -> x.Kind <> Parameter && x.Kind <> Time)
+
+                let bad =
+                    Calculus.freeSymbols e
+                    |> Set.filter (fun x -> x.Kind <> Parameter && x.Kind <> Time)
+
                 if not bad.IsEmpty then
-                    Errors.fail InvalidModel body.Pos $"signal '{n.Text}' may depend only on {arg.Text} and parameters, not on {bad.MinimumElement}"
-                signals.Add { Name = n.Text; Source = Formula e; Pos = Some n.Pos }
+                    Errors.fail
+                        InvalidModel
+                        body.Pos
+                        $"signal '{n.Text}' may depend only on {arg.Text} and parameters, not on {bad.MinimumElement}"
+
+                signals.Add {
+                    Name = n.Text
+                    Source = Formula e
+                    Pos = Some n.Pos
+                }
             | _ -> ()
 
         // ---- pass 2: coordinates, constraints, terms ----
         let coords = ResizeArray<Coordinate>()
         let constraints = ResizeArray<Constraint>()
         let networks = ResizeArray<NetworkInfo>()
-        let expr ctx (e: SExpr) = Resolve.toExpr (Resolve.scope lookup ctx) e
+
+        let expr ctx (e: SExpr) =
+            Resolve.toExpr (Resolve.scope lookup ctx) e
+
         let mutable dissipation: Expr option = None
         let losses = ResizeArray<Expr>()
         let forces = ResizeArray<Expr>()
@@ -146,26 +285,52 @@ module Elaborate =
             match s.Statement with
             | CoordDecl(kind, n, eq, opts) ->
                 let pick f = opts |> List.tryPick f
-                let mass = pick (function Mass e -> Some(expr Elsewhere e) | _ -> None) |> Option.defaultValue Expr.one
-                coords.Add
-                    { Name = n.Text
-                      Kind = kind
-                      Mass = mass
-                      Init = pick (function Init e -> Some(expr Elsewhere e) | _ -> None)
-                      InitVelocity = pick (function InitVelocity e -> Some(expr Elsewhere e) | _ -> None)
-                      Pos = Some n.Pos }
+
+                let mass =
+                    pick (function
+                        | Mass e -> Some(expr Elsewhere e)
+                        | _ -> None)
+                    |> Option.defaultValue Expr.one
+
+                coords.Add {
+                    Name = n.Text
+                    Kind = kind
+                    Mass = mass
+                    Init =
+                        pick (function
+                            | Init e -> Some(expr Elsewhere e)
+                            | _ -> None)
+                    InitVelocity =
+                        pick (function
+                            | InitVelocity e -> Some(expr Elsewhere e)
+                            | _ -> None)
+                    Pos = Some n.Pos
+                }
+
                 match eq with
                 | Some rhs ->
                     let g = Expr.sub (Expr.sym n.Text Coordinate) (expr (InConstraint n.Text) rhs)
-                    constraints.Add { Name = n.Text; G = g; Pos = Some n.Pos }
+
+                    constraints.Add {
+                        Name = n.Text
+                        G = g
+                        Pos = Some n.Pos
+                    }
                 | None ->
                     if kind = InputCoord then
                         Errors.fail InvalidModel n.Pos $"input '{n.Text}' needs its signal: input {n.Text} = e(t)"
             | ConstraintDef(n, l, r) ->
                 let g = Expr.sub (expr (InConstraint n.Text) l) (expr (InConstraint n.Text) r)
-                constraints.Add { Name = n.Text; G = g; Pos = Some n.Pos }
+
+                constraints.Add {
+                    Name = n.Text
+                    G = g
+                    Pos = Some n.Pos
+                }
             | Dissipation e ->
-                if dissipation.IsSome then Errors.fail DuplicateName e.Pos "the dissipation is given twice"
+                if dissipation.IsSome then
+                    Errors.fail DuplicateName e.Pos "the dissipation is given twice"
+
                 dissipation <- Some(expr Elsewhere e)
             | LossTerm e -> losses.Add(expr Elsewhere e)
             | ForceTerm e -> forces.Add(expr InForce e)
@@ -177,29 +342,36 @@ module Elaborate =
         for s in statements do
             match s.Statement with
             | Network(shape, n, opts, p) ->
-                let spec = NetworkStatement.spec (expr Elsewhere) value (List.ofSeq dataSets) shape n opts p
-                let parts = Networks.build (forms |> Seq.map (fun kv -> kv.Key, kv.Value) |> Map.ofSeq) lookup spec
+                let spec =
+                    NetworkStatement.spec (expr Elsewhere) value (List.ofSeq dataSets) shape n opts p
+
+                let parts =
+                    Networks.build (forms |> Seq.map (fun kv -> kv.Key, kv.Value) |> Map.ofSeq) lookup spec
+
                 for c in parts.Coordinates do
                     define { Text = c.Name; Pos = p }
                     bindings.[c.Name] <- BoundSymbol c.Symbol
+
                 coords.AddRange parts.Coordinates
                 constraints.AddRange parts.Constraints
                 losses.Add parts.Loss
                 networks.Add parts.Info
             | _ -> ()
 
-        let model =
-            { Name = modelName
-              Parameters = List.ofSeq parameters
-              Signals = List.ofSeq signals
-              DataSets = List.ofSeq dataSets
-              Coordinates = List.ofSeq coords
-              Constraints = List.ofSeq constraints
-              Dissipation = defaultArg dissipation Expr.one
-              Loss = Expr.add losses
-              Force = Expr.add forces
-              Networks = List.ofSeq networks
-              Simulation = sim }
+        let model = {
+            Name = modelName
+            Parameters = List.ofSeq parameters
+            Signals = List.ofSeq signals
+            DataSets = List.ofSeq dataSets
+            Coordinates = List.ofSeq coords
+            Constraints = List.ofSeq constraints
+            Dissipation = defaultArg dissipation Expr.one
+            Loss = Expr.add losses
+            Force = Expr.add forces
+            Networks = List.ofSeq networks
+            Simulation = sim
+        }
+
         Check.model model
         model
 

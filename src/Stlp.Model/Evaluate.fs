@@ -13,12 +13,16 @@ type IValues =
 /// Evaluation to double, memoized by node (linear in the DAG's size).
 module Evaluate =
     let private pow (b: float) (p: float) =
-        if p = 2.0 then b * b elif p = 1.0 then b else System.Math.Pow(b, p)
+        if p = 2.0 then b * b
+        elif p = 1.0 then b
+        else System.Math.Pow(b, p)
 
     let many (values: IValues) (roots: Expr list) : float list =
         let memo = Dictionary<int, float>()
+
         for n in Calculus.topological roots do
             let v (c: Expr) = memo.[c.Id]
+
             memo.[n.Id] <-
                 match n.Node with
                 | Num r -> r.ToDouble()
@@ -29,6 +33,7 @@ module Evaluate =
                 | Prod fs -> fs |> Array.fold (fun acc f -> acc * v f) 1.0
                 | Pow(b, p) -> pow (v b) (v p)
                 | Fn(f, args) -> (Functions.find f).Eval(args |> Array.map v)
+
         roots |> List.map (fun r -> memo.[r.Id])
 
     let eval (values: IValues) (e: Expr) = List.head (many values [ e ])
@@ -40,10 +45,12 @@ module Evaluate =
                 match symbols.TryFind s with
                 | Some v -> v
                 | None -> raise (EvaluationError $"no value for symbol '{s}'")
+
             member _.Signal(name, k) =
                 match signals.TryFind(name, k) with
                 | Some v -> v
-                | None -> raise (EvaluationError $"no value for signal '{name}' (derivative order {k})") }
+                | None -> raise (EvaluationError $"no value for signal '{name}' (derivative order {k})")
+        }
 
     /// Values by name alone (kinds ignored for coordinates; velocities are looked up as name').
     let ofNames (values: Map<string, float>) =
@@ -52,8 +59,11 @@ module Evaluate =
                 match values.TryFind(string s) with
                 | Some v -> v
                 | None -> raise (EvaluationError $"no value for symbol '{s}'")
+
             member _.Signal(name, k) =
                 let key = name + String.replicate k "'"
+
                 match values.TryFind key with
                 | Some v -> v
-                | None -> raise (EvaluationError $"no value for signal '{key}'") }
+                | None -> raise (EvaluationError $"no value for signal '{key}'")
+        }

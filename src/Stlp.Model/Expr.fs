@@ -12,9 +12,10 @@ type SymbolKind =
     | Parameter
 
 /// A named scalar. Two symbols are the same when name and kind are.
-type Symbol =
-    { Name: string
-      Kind: SymbolKind }
+type Symbol = {
+    Name: string
+    Kind: SymbolKind
+} with
 
     override s.ToString() =
         match s.Kind with
@@ -44,7 +45,8 @@ type Node =
         match o with
         | :? Node as m ->
             let same (a: Expr[]) (b: Expr[]) =
-                a.Length = b.Length && Array.forall2 (fun (x: Expr) y -> Object.ReferenceEquals(x, y)) a b
+                a.Length = b.Length
+                && Array.forall2 (fun (x: Expr) y -> Object.ReferenceEquals(x, y)) a b
 
             match n, m with
             | Num a, Num b -> a = b
@@ -64,18 +66,29 @@ type Node =
     /// String.GetHashCode), so that canonical orderings and generated code are reproducible.
     static member StructuralHash(n: Node) : uint64 =
         let mix (h: uint64) (v: uint64) = (h ^^^ v) * 1099511628211UL
-        let str (s: string) = s |> Seq.fold (fun h c -> mix h (uint64 c)) 14695981039346656037UL
-        let many tag (xs: Expr[]) = xs |> Array.fold (fun h (x: Expr) -> mix h x.Hash) tag
+
+        let str (s: string) =
+            s |> Seq.fold (fun h c -> mix h (uint64 c)) 14695981039346656037UL
+
+        let many tag (xs: Expr[]) =
+            xs |> Array.fold (fun h (x: Expr) -> mix h x.Hash) tag
 
         match n with
         | Num r -> mix 1UL (str (r.ToString()))
         | Real x -> mix 2UL (uint64 (BitConverter.DoubleToInt64Bits x))
-        | Sym s -> mix (mix 3UL (str s.Name)) (uint64 (int (match s.Kind with
-                                                               | Time -> 0
-                                                               | Coordinate -> 1
-                                                               | Velocity -> 2
-                                                               | Acceleration -> 3
-                                                               | Parameter -> 4)))
+        | Sym s ->
+            mix
+                (mix 3UL (str s.Name))
+                (uint64 (
+                    int (
+                        match s.Kind with
+                        | Time -> 0
+                        | Coordinate -> 1
+                        | Velocity -> 2
+                        | Acceleration -> 3
+                        | Parameter -> 4
+                    )
+                ))
         | Sig(name, k) -> mix (mix 4UL (str name)) (uint64 k)
         | Sum xs -> many 5UL xs
         | Prod xs -> many 6UL xs
@@ -131,6 +144,7 @@ module Order =
             0
         else
             let ra, rb = rank a, rank b
+
             if ra <> rb then
                 Operators.compare ra rb
             else
@@ -163,6 +177,7 @@ module Order =
         let fa, xa = children a
         let fb, xb = children b
         let c = String.CompareOrdinal(fa, fb)
+
         if c <> 0 then
             c
         elif xa.Length <> xb.Length then
@@ -175,7 +190,8 @@ module Order =
 
     let comparer =
         { new IComparer<Expr> with
-            member _.Compare(a, b) = compare (nonNull a) (nonNull b) }
+            member _.Compare(a, b) = compare (nonNull a) (nonNull b)
+        }
 
 /// A numeric coefficient while terms are being collected: exact until a float touches it.
 type Coef =
@@ -240,8 +256,12 @@ module Expr =
         | Approx x -> real x
 
     let isNumber (e: Expr) = (coefOf e).IsSome
-    let isZero (e: Expr) = coefOf e |> Option.exists (fun c -> c.IsZero)
-    let isOne (e: Expr) = coefOf e |> Option.exists (fun c -> c.IsOne)
+
+    let isZero (e: Expr) =
+        coefOf e |> Option.exists (fun c -> c.IsZero)
+
+    let isOne (e: Expr) =
+        coefOf e |> Option.exists (fun c -> c.IsOne)
 
     /// The value of a constant expression as a rational, if it is an exact number.
     let tryRational (e: Expr) =
@@ -261,7 +281,12 @@ module Expr =
             match coefOf fs.[0] with
             | Some c ->
                 let rest = fs.[1..]
-                c, (if rest.Length = 1 then rest.[0] else Intern.make (Prod rest))
+
+                c,
+                (if rest.Length = 1 then
+                     rest.[0]
+                 else
+                     Intern.make (Prod rest))
             | None -> Exact Rational.One, e
         | _ ->
             match coefOf e with
@@ -284,6 +309,7 @@ module Expr =
             | Real _ -> constant <- constant + (coefOf t).Value
             | _ ->
                 let c, rest = splitCoefficient t
+
                 match coefs.TryGetValue rest with
                 | true, c0 -> coefs.[rest] <- c0 + c
                 | _ ->
@@ -295,6 +321,7 @@ module Expr =
 
         for rest in order do
             let c = coefs.[rest]
+
             if not c.IsZero then
                 out.Add(mul [ ofCoef c; rest ])
 
@@ -302,9 +329,10 @@ module Expr =
             out.Add(ofCoef constant)
 
         match out.Count with
-        | 0 -> (match constant with
-                | Approx _ when order.Count = 0 -> real 0.0
-                | _ -> zero)
+        | 0 ->
+            (match constant with
+             | Approx _ when order.Count = 0 -> real 0.0
+             | _ -> zero)
         | 1 -> out.[0]
         | _ -> Intern.make (Sum(sorted out))
 
@@ -361,6 +389,7 @@ module Expr =
                 mul (Seq.append [ ofCoef coef ] out)
             else
                 let body = sorted out
+
                 match body.Length, coef.IsOne with
                 | 0, _ -> ofCoef coef
                 | 1, true -> body.[0]

@@ -7,15 +7,25 @@ open Stlp.Model.Syntax
 /// receives a neuron's in-edge sources, the second their weights; `sigma` is the network's
 /// activation; a scalar parameter is a new coordinate per neuron (a weight unless typed, e.g.
 /// `s: slack`) or, typed `signal`, a value the builder supplies.
-type ConstraintForm =
-    { Name: string
-      Output: string
-      Params: FormParam list
-      Body: SExpr
-      Pos: SourcePos option }
+type ConstraintForm = {
+    Name: string
+    Output: string
+    Params: FormParam list
+    Body: SExpr
+    Pos: SourcePos option
+} with
 
-    member f.Arrays = f.Params |> List.choose (function ArrayParam n -> Some n.Text | _ -> None)
-    member f.Scalars = f.Params |> List.choose (function ScalarParam(n, k) -> Some(n.Text, k) | _ -> None)
+    member f.Arrays =
+        f.Params
+        |> List.choose (function
+            | ArrayParam n -> Some n.Text
+            | _ -> None)
+
+    member f.Scalars =
+        f.Params
+        |> List.choose (function
+            | ScalarParam(n, k) -> Some(n.Text, k)
+            | _ -> None)
 
 module Forms =
     /// The paper's neuron forms, written in the model language itself.
@@ -32,16 +42,38 @@ module Forms =
         """
 
     let ofStatement (n: Name) (output: Name) (ps: FormParam list) (body: SExpr) =
-        let arrays = ps |> List.filter (function ArrayParam _ -> true | _ -> false)
+        let arrays =
+            ps
+            |> List.filter (function
+                | ArrayParam _ -> true
+                | _ -> false)
+
         if arrays.Length > 2 then
-            Errors.fail InvalidModel n.Pos $"form '{n.Text}' has {arrays.Length} array parameters; at most two (in-edge sources, then weights) are supported"
-        let names = output :: (ps |> List.map (function ArrayParam n | ScalarParam(n, _) -> n))
+            Errors.fail
+                InvalidModel
+                n.Pos
+                $"form '{n.Text}' has {arrays.Length} array parameters; at most two (in-edge sources, then weights) are supported"
+
+        let names =
+            output
+            :: (ps
+                |> List.map (function
+                    | ArrayParam n
+                    | ScalarParam(n, _) -> n))
+
         names
         |> List.groupBy (fun n -> n.Text)
         |> List.iter (fun (t, group) ->
             if group.Length > 1 then
                 Errors.fail DuplicateName group.[1].Pos $"parameter '{t}' appears twice in form '{n.Text}'")
-        { Name = n.Text; Output = output.Text; Params = ps; Body = body; Pos = Some n.Pos }
+
+        {
+            Name = n.Text
+            Output = output.Text
+            Params = ps
+            Body = body
+            Pos = Some n.Pos
+        }
 
     let prelude: ConstraintForm list =
         Parser.parse preludeText
@@ -62,20 +94,35 @@ module Forms =
         (scalars: Expr list)
         : Expr =
         let where = defaultArg form.Pos { Line = 0; Column = 0 }
+
         if arrays.Length <> form.Arrays.Length then
-            Errors.fail WrongArity where $"form '{form.Name}' takes {form.Arrays.Length} array argument(s), {arrays.Length} given for '{constraintName}'"
+            Errors.fail
+                WrongArity
+                where
+                $"form '{form.Name}' takes {form.Arrays.Length} array argument(s), {arrays.Length} given for '{constraintName}'"
+
         if scalars.Length <> form.Scalars.Length then
-            Errors.fail WrongArity where $"form '{form.Name}' takes {form.Scalars.Length} scalar argument(s), {scalars.Length} given for '{constraintName}'"
+            Errors.fail
+                WrongArity
+                where
+                $"form '{form.Name}' takes {form.Scalars.Length} scalar argument(s), {scalars.Length} given for '{constraintName}'"
+
         let local =
             Map.ofList (
                 (form.Output, BoundValue output)
                 :: List.zip form.Arrays (arrays |> List.map BoundArray)
                 @ List.zip (form.Scalars |> List.map fst) (scalars |> List.map BoundValue)
             )
-        let scope =
-            { Resolve.scope (fun n -> match local.TryFind n with
-                                      | Some b -> Some b
-                                      | None -> lookup n) (InConstraint constraintName) with
+
+        let scope = {
+            Resolve.scope
+                (fun n ->
+                    match local.TryFind n with
+                    | Some b -> Some b
+                    | None -> lookup n)
+                (InConstraint constraintName) with
                 Activation = Some activation
-                ArrayLength = arrays |> List.tryHead |> Option.map Array.length }
+                ArrayLength = arrays |> List.tryHead |> Option.map Array.length
+        }
+
         Resolve.toExpr scope form.Body

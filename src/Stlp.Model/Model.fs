@@ -3,48 +3,56 @@ namespace Stlp.Model
 open Stlp.Model.Syntax
 
 /// A generalized coordinate with its mass and (optional) initial position and velocity.
-type Coordinate =
-    { Name: string
-      Kind: CoordinateKind
-      /// Mass m_i > 0, an expression of parameters.
-      Mass: Expr
-      Init: Expr option
-      InitVelocity: Expr option
-      Pos: SourcePos option }
+type Coordinate = {
+    Name: string
+    Kind: CoordinateKind
+    /// Mass m_i > 0, an expression of parameters.
+    Mass: Expr
+    Init: Expr option
+    InitVelocity: Expr option
+    Pos: SourcePos option
+} with
 
-    member c.Symbol = { Name = c.Name; Kind = SymbolKind.Coordinate }
+    member c.Symbol = {
+        Name = c.Name
+        Kind = SymbolKind.Coordinate
+    }
+
     member c.Expr = Expr.symbol c.Symbol
 
 /// A holonomic constraint G(t, q) = 0.
-type Constraint =
-    { Name: string
-      G: Expr
-      Pos: SourcePos option }
+type Constraint = {
+    Name: string
+    G: Expr
+    Pos: SourcePos option
+}
 
-type Parameter =
-    { Name: string
-      Value: float
-      Pos: SourcePos option }
+type Parameter = {
+    Name: string
+    Value: float
+    Pos: SourcePos option
+}
 
 /// A training set that becomes signals: features `D_in1..`, targets `D_y1..` (MATH.md §8).
-type DataSet =
-    { Name: string
-      Path: string
-      TargetColumn: string
-      OneHot: bool
-      /// Presentation time tau of each example.
-      Present: float
-      /// Mollifier width eps < tau/2.
-      Mollify: float
-      Epochs: int
-      /// Fraction of rows used for training; the rest is held out.
-      Split: float
-      Seed: int
-      Standardize: bool
-      Features: string list
-      /// Target names: one per class with one-hot, else the target column.
-      Targets: string list
-      Classes: string list }
+type DataSet = {
+    Name: string
+    Path: string
+    TargetColumn: string
+    OneHot: bool
+    /// Presentation time tau of each example.
+    Present: float
+    /// Mollifier width eps < tau/2.
+    Mollify: float
+    Epochs: int
+    /// Fraction of rows used for training; the rest is held out.
+    Split: float
+    Seed: int
+    Standardize: bool
+    Features: string list
+    /// Target names: one per class with one-hot, else the target column.
+    Targets: string list
+    Classes: string list
+} with
 
     member d.FeatureSignal i = $"{d.Name}_in{i + 1}"
     member d.TargetSignal k = $"{d.Name}_y{k + 1}"
@@ -58,10 +66,11 @@ type SignalSource =
     /// Target `index` of a data set, mollified.
     | DataTarget of dataSet: string * index: int
 
-type Signal =
-    { Name: string
-      Source: SignalSource
-      Pos: SourcePos option }
+type Signal = {
+    Name: string
+    Source: SignalSource
+    Pos: SourcePos option
+}
 
 type Stabilization =
     | NoStabilization
@@ -72,59 +81,65 @@ type Stabilization =
     /// Project q onto G = 0 and qdot onto Gdot = 0 after each step.
     | Projection
 
-type SimulationSettings =
-    { T0: float
-      T1: float
-      Step: float option
-      Method: string
-      RelTol: float
-      AbsTol: float
-      Stabilize: Stabilization
-      OutputEvery: float option
-      Outputs: string list }
+type SimulationSettings = {
+    T0: float
+    T1: float
+    Step: float option
+    Method: string
+    RelTol: float
+    AbsTol: float
+    Stabilize: Stabilization
+    OutputEvery: float option
+    Outputs: string list
+} with
 
-    static member Default =
-        { T0 = 0.0
-          T1 = 10.0
-          Step = None
-          Method = "dopri5"
-          RelTol = 1e-8
-          AbsTol = 1e-10
-          Stabilize = NoStabilization
-          OutputEvery = None
-          Outputs = [] }
+    static member Default = {
+        T0 = 0.0
+        T1 = 10.0
+        Step = None
+        Method = "dopri5"
+        RelTol = 1e-8
+        AbsTol = 1e-10
+        Stabilize = NoStabilization
+        OutputEvery = None
+        Outputs = []
+    }
 
 /// A network's record of which coordinates play which role, for training and evaluation.
-type NetworkInfo =
-    { Name: string
-      /// Neuron names layer by layer (feedforward) or in vertex order (digraph).
-      Layers: string list list
-      Activation: string
-      Weights: string list
-      Outputs: string list
-      DataSet: string option
-      LossKind: string }
+type NetworkInfo = {
+    Name: string
+    /// Neuron names layer by layer (feedforward) or in vertex order (digraph).
+    Layers: string list list
+    Activation: string
+    Weights: string list
+    Outputs: string list
+    DataSet: string option
+    LossKind: string
+}
 
 /// A complete model: L = 1/2 varpi(t) qdot' M qdot + F(t, q, qdot), with F = Force - varpi * Loss,
 /// and constraints G(t, q) = 0.
-type Model =
-    { Name: string
-      Parameters: Parameter list
-      Signals: Signal list
-      DataSets: DataSet list
-      Coordinates: Coordinate list
-      Constraints: Constraint list
-      /// varpi(t) > 0.
-      Dissipation: Expr
-      /// V(t, q): the loss; enters as F = -varpi V.
-      Loss: Expr
-      /// A general F(t, q, qdot) added to -varpi V.
-      Force: Expr
-      Networks: NetworkInfo list
-      Simulation: SimulationSettings }
+type Model = {
+    Name: string
+    Parameters: Parameter list
+    Signals: Signal list
+    DataSets: DataSet list
+    Coordinates: Coordinate list
+    Constraints: Constraint list
+    /// varpi(t) > 0.
+    Dissipation: Expr
+    /// V(t, q): the loss; enters as F = -varpi V.
+    Loss: Expr
+    /// A general F(t, q, qdot) added to -varpi V.
+    Force: Expr
+    Networks: NetworkInfo list
+    Simulation: SimulationSettings
+} with
 
     member m.CoordinateSymbols = m.Coordinates |> List.map (fun c -> c.Symbol)
-    member m.ParameterValues = m.Parameters |> List.map (fun p -> p.Name, p.Value) |> Map.ofList
+
+    member m.ParameterValues =
+        m.Parameters |> List.map (fun p -> p.Name, p.Value) |> Map.ofList
 
     /// The Lagrangian L = 1/2 varpi qdot' M qdot + F - varpi V.
     member m.Lagrangian =
@@ -132,6 +147,9 @@ type Model =
             m.Coordinates
             |> List.map (fun c -> Expr.mul [ c.Mass; Expr.sqr (Expr.symbol (Calculus.velocityOf c.Symbol)) ])
             |> Expr.add
-        Expr.add [ Expr.mul [ Expr.num (Rational.Create(1I, 2I)); m.Dissipation; kinetic ]
-                   m.Force
-                   Expr.neg (Expr.mul2 m.Dissipation m.Loss) ]
+
+        Expr.add [
+            Expr.mul [ Expr.num (Rational.Create(1I, 2I)); m.Dissipation; kinetic ]
+            m.Force
+            Expr.neg (Expr.mul2 m.Dissipation m.Loss)
+        ]

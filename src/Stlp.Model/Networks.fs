@@ -15,49 +15,52 @@ type WeightInit =
 
 /// Everything a network builder needs; the `.stlp` `network` statement, the F# DSL and the C#
 /// API all fill this in.
-type NetworkSpec =
-    { Name: string
-      Shape: NetworkShape
-      Activation: string
-      /// The form for non-input neurons; None: `neuron` (feedforward) or `slack_neuron` (digraph).
-      Form: string option
-      /// Signals for the input neurons, in order (feedforward) or by vertex (digraph).
-      Inputs: (string option * Expr) list
-      /// Targets for the output neurons, in order (feedforward) or by vertex (digraph).
-      Targets: (string option * Expr) list
-      MassNeuron: Expr
-      MassWeight: Expr
-      MassSlack: Expr
-      Init: WeightInit
-      /// "quadratic" (the paper's) or "crossentropy" (for logistic outputs).
-      LossKind: string
-      /// Digraph only: force slack variables on or off (default: on when the graph has a cycle).
-      Slack: bool option
-      DataSet: string option
-      Pos: SourcePos option }
+type NetworkSpec = {
+    Name: string
+    Shape: NetworkShape
+    Activation: string
+    /// The form for non-input neurons; None: `neuron` (feedforward) or `slack_neuron` (digraph).
+    Form: string option
+    /// Signals for the input neurons, in order (feedforward) or by vertex (digraph).
+    Inputs: (string option * Expr) list
+    /// Targets for the output neurons, in order (feedforward) or by vertex (digraph).
+    Targets: (string option * Expr) list
+    MassNeuron: Expr
+    MassWeight: Expr
+    MassSlack: Expr
+    Init: WeightInit
+    /// "quadratic" (the paper's) or "crossentropy" (for logistic outputs).
+    LossKind: string
+    /// Digraph only: force slack variables on or off (default: on when the graph has a cycle).
+    Slack: bool option
+    DataSet: string option
+    Pos: SourcePos option
+} with
 
-    static member Create(name, shape) =
-        { Name = name
-          Shape = shape
-          Activation = "tanh"
-          Form = None
-          Inputs = []
-          Targets = []
-          MassNeuron = Expr.one
-          MassWeight = Expr.one
-          MassSlack = Expr.one
-          Init = RandomWeights(0.5, 1)
-          LossKind = "quadratic"
-          Slack = None
-          DataSet = None
-          Pos = None }
+    static member Create(name, shape) = {
+        Name = name
+        Shape = shape
+        Activation = "tanh"
+        Form = None
+        Inputs = []
+        Targets = []
+        MassNeuron = Expr.one
+        MassWeight = Expr.one
+        MassSlack = Expr.one
+        Init = RandomWeights(0.5, 1)
+        LossKind = "quadratic"
+        Slack = None
+        DataSet = None
+        Pos = None
+    }
 
 /// What a builder adds to a model.
-type NetworkParts =
-    { Coordinates: Coordinate list
-      Constraints: Constraint list
-      Loss: Expr
-      Info: NetworkInfo }
+type NetworkParts = {
+    Coordinates: Coordinate list
+    Constraints: Constraint list
+    Loss: Expr
+    Info: NetworkInfo
+}
 
 /// Network builders: feedforward layers and arbitrary digraphs (recurrent ones with slack
 /// variables, eqs. 11-12), instantiating declarative constraint forms for every neuron.
@@ -72,8 +75,14 @@ module Networks =
         | Some f -> f
         | None -> fail spec $"undefined constraint form '{name}'"
 
-    let private coordinate name kind mass init =
-        { Name = name; Kind = kind; Mass = mass; Init = init; InitVelocity = None; Pos = None }
+    let private coordinate name kind mass init = {
+        Name = name
+        Kind = kind
+        Mass = mass
+        Init = init
+        InitVelocity = None
+        Pos = None
+    }
 
     let private lossTerm (spec: NetworkSpec) (target: Expr) (output: Expr) =
         match spec.LossKind with
@@ -87,14 +96,26 @@ module Networks =
         | other -> fail spec $"unknown loss '{other}' (quadratic or crossentropy)"
 
     /// Builds the parts for one network. `lookup` resolves global names used inside forms.
-    let build (forms: Map<string, ConstraintForm>) (lookup: string -> Binding option) (spec: NetworkSpec) : NetworkParts =
+    let build
+        (forms: Map<string, ConstraintForm>)
+        (lookup: string -> Binding option)
+        (spec: NetworkSpec)
+        : NetworkParts =
         if (Functions.tryFind spec.Activation).IsNone then
             fail spec $"unknown activation '{spec.Activation}'"
-        let rng = System.Random(match spec.Init with RandomWeights(_, s) -> s | _ -> 0)
+
+        let rng =
+            System.Random(
+                match spec.Init with
+                | RandomWeights(_, s) -> s
+                | _ -> 0
+            )
+
         let initWeight () =
             match spec.Init with
             | ConstantWeights v -> Expr.real v
             | RandomWeights(scale, _) -> Expr.real (System.Math.Round((2.0 * rng.NextDouble() - 1.0) * scale, 6))
+
         let inputForm = findForm spec forms "input"
         let coords = ResizeArray<Coordinate>()
         let constraints = ResizeArray<Constraint>()
@@ -104,36 +125,51 @@ module Networks =
         /// the constraint.
         let neuron (form: ConstraintForm) (name: string) (sources: string list) (weightName: string -> string) =
             coords.Add(coordinate name NeuronCoord spec.MassNeuron None)
+
             let ws =
-                sources |> List.map (fun s ->
+                sources
+                |> List.map (fun s ->
                     let w = weightName s
                     coords.Add(coordinate w WeightCoord spec.MassWeight (Some(initWeight ())))
                     weights.Add w
                     w)
+
             let scalars =
-                form.Scalars |> List.map (fun (p, kind) ->
+                form.Scalars
+                |> List.map (fun (p, kind) ->
                     match kind with
                     | None -> fail spec $"form '{form.Name}' needs a value for '{p}', which a network cannot supply"
                     | Some k ->
                         let cname = $"{p}_{name}"
+
                         let mass, init =
                             match k with
                             | SlackCoord -> spec.MassSlack, Some Expr.zero
                             | WeightCoord -> spec.MassWeight, Some Expr.zero
                             | _ -> spec.MassNeuron, None
+
                         coords.Add(coordinate cname k mass init)
-                        if k = WeightCoord then weights.Add cname
+
+                        if k = WeightCoord then
+                            weights.Add cname
+
                         Expr.sym cname Coordinate)
+
             let sym n = Expr.sym n Coordinate
+
             let arrays =
                 [ sources |> List.map sym |> Array.ofList; ws |> List.map sym |> Array.ofList ]
                 |> List.truncate form.Arrays.Length
+
             let g = Forms.instantiate form lookup spec.Activation name (sym name) arrays scalars
             constraints.Add { Name = name; G = g; Pos = spec.Pos }
 
         let input (name: string) (signal: Expr) =
             coords.Add(coordinate name InputCoord spec.MassNeuron None)
-            let g = Forms.instantiate inputForm lookup spec.Activation name (Expr.sym name Coordinate) [] [ signal ]
+
+            let g =
+                Forms.instantiate inputForm lookup spec.Activation name (Expr.sym name Coordinate) [] [ signal ]
+
             constraints.Add { Name = name; G = g; Pos = spec.Pos }
 
         let layers, outputs =
@@ -141,10 +177,13 @@ module Networks =
             | Layers sizes ->
                 if sizes.Length < 2 || List.exists (fun n -> n < 1) sizes then
                     fail spec "a feedforward network needs at least two layers of positive size"
+
                 if spec.Inputs.Length <> sizes.[0] then
                     fail spec $"{sizes.[0]} input neurons but {spec.Inputs.Length} input signals"
+
                 if spec.Targets.Length <> 0 && spec.Targets.Length <> List.last sizes then
                     fail spec $"{List.last sizes} output neurons but {spec.Targets.Length} targets"
+
                 let form = findForm spec forms (defaultArg spec.Form "neuron")
                 let names = sizes |> List.mapi (fun l n -> [ for j in 1..n -> $"x{l}_{j}" ])
                 List.iter2 (fun n (_, s) -> input n s) names.[0] spec.Inputs
@@ -154,45 +193,71 @@ module Networks =
                         neuron form n names.[l - 1] (fun src ->
                             let k = src.Substring(src.IndexOf '_' + 1)
                             $"w{l}_{j + 1}_{k}")
+
                 names, List.last names
             | Graph(vertices, edges) ->
                 let inputNames = spec.Inputs |> List.map (fun (v, _) -> defaultArg v "")
+
                 for v in inputNames do
-                    if not (List.contains v vertices) then fail spec $"input vertex '{v}' is not in the graph"
-                let inEdges v = edges |> List.filter (fun (_, b) -> b = v) |> List.map fst
+                    if not (List.contains v vertices) then
+                        fail spec $"input vertex '{v}' is not in the graph"
+
+                let inEdges v =
+                    edges |> List.filter (fun (_, b) -> b = v) |> List.map fst
+
                 for v, _ in edges |> List.filter (fun (_, b) -> List.contains b inputNames) do
                     fail spec $"input vertex '{v}' cannot have in-edges"
+
                 let cyclic =
                     // Kahn's algorithm: a cycle leaves vertices with in-edges.
                     let mutable remaining = Set.ofList vertices
                     let mutable progress = true
+
                     while progress do
-                        let ready = remaining |> Set.filter (fun v -> inEdges v |> List.forall (fun s -> not (remaining.Contains s)))
+                        let ready =
+                            remaining
+                            |> Set.filter (fun v -> inEdges v |> List.forall (fun s -> not (remaining.Contains s)))
+
                         progress <- not ready.IsEmpty
                         remaining <- remaining - ready
+
                     not remaining.IsEmpty
+
                 let useSlack = defaultArg spec.Slack cyclic
-                let form = findForm spec forms (defaultArg spec.Form (if useSlack then "slack_neuron" else "neuron"))
-                for v, s in spec.Inputs do input (defaultArg v "") s
+
+                let form =
+                    findForm spec forms (defaultArg spec.Form (if useSlack then "slack_neuron" else "neuron"))
+
+                for v, s in spec.Inputs do
+                    input (defaultArg v "") s
+
                 for v in vertices |> List.filter (fun v -> not (List.contains v inputNames)) do
                     match inEdges v with
                     | [] -> fail spec $"vertex '{v}' has no in-edges and is not an input"
                     | sources -> neuron form v sources (fun src -> $"w_{v}_{src}")
+
                 [ vertices ], spec.Targets |> List.map (fun (v, _) -> defaultArg v "")
+
         let loss =
             match spec.Shape with
             | Layers _ when spec.Targets.IsEmpty -> []
             | Layers _ -> List.map2 (fun o (_, y) -> lossTerm spec y (Expr.sym o Coordinate)) outputs spec.Targets
-            | Graph _ -> spec.Targets |> List.map (fun (v, y) -> lossTerm spec y (Expr.sym (defaultArg v "") Coordinate))
+            | Graph _ ->
+                spec.Targets
+                |> List.map (fun (v, y) -> lossTerm spec y (Expr.sym (defaultArg v "") Coordinate))
             |> Expr.add
-        { Coordinates = List.ofSeq coords
-          Constraints = List.ofSeq constraints
-          Loss = loss
-          Info =
-            { Name = spec.Name
-              Layers = layers
-              Activation = spec.Activation
-              Weights = List.ofSeq weights
-              Outputs = outputs
-              DataSet = spec.DataSet
-              LossKind = spec.LossKind } }
+
+        {
+            Coordinates = List.ofSeq coords
+            Constraints = List.ofSeq constraints
+            Loss = loss
+            Info = {
+                Name = spec.Name
+                Layers = layers
+                Activation = spec.Activation
+                Weights = List.ofSeq weights
+                Outputs = outputs
+                DataSet = spec.DataSet
+                LossKind = spec.LossKind
+            }
+        }

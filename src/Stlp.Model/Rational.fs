@@ -5,10 +5,10 @@ open System.Numerics
 
 /// An exact rational number p/q with arbitrary-precision integers, always in lowest terms with q > 0.
 [<CustomEquality; CustomComparison>]
-type Rational =
-    private
-        { Num: BigInteger
-          Den: BigInteger }
+type Rational = private {
+    Num: BigInteger
+    Den: BigInteger
+} with
 
     member r.Numerator = r.Num
     member r.Denominator = r.Den
@@ -25,7 +25,11 @@ type Rational =
         let g = if den.Sign < 0 then -g else g
         { Num = num / g; Den = den / g }
 
-    static member OfInt(n: int) = { Num = BigInteger n; Den = BigInteger.One }
+    static member OfInt(n: int) = {
+        Num = BigInteger n
+        Den = BigInteger.One
+    }
+
     static member OfBigInt(n: BigInteger) = { Num = n; Den = BigInteger.One }
     static member Zero = Rational.OfInt 0
     static member One = Rational.OfInt 1
@@ -47,7 +51,10 @@ type Rational =
     /// Integer power; a negative exponent inverts.
     static member Pow(a: Rational, n: int) =
         if n >= 0 then
-            { Num = BigInteger.Pow(a.Num, n); Den = BigInteger.Pow(a.Den, n) }
+            {
+                Num = BigInteger.Pow(a.Num, n)
+                Den = BigInteger.Pow(a.Den, n)
+            }
         else
             Rational.Create(BigInteger.Pow(a.Den, -n), BigInteger.Pow(a.Num, -n))
 
@@ -56,11 +63,13 @@ type Rational =
         if BigInteger.Abs r.Num < BigInteger(1L <<< 52) && r.Den < BigInteger(1L <<< 52) then
             float r.Num / float r.Den
         else
-            Math.Exp(BigInteger.Log(BigInteger.Abs r.Num) - BigInteger.Log r.Den) * float r.Num.Sign
+            Math.Exp(BigInteger.Log(BigInteger.Abs r.Num) - BigInteger.Log r.Den)
+            * float r.Num.Sign
 
     /// Parses a decimal literal such as "12", "0.25" or "1e-3" exactly.
     static member ParseDecimal(text: string) =
         let text = text.Trim()
+
         let mantissa, exponent =
             match text.IndexOfAny [| 'e'; 'E' |] with
             | -1 -> text, 0
@@ -73,6 +82,7 @@ type Rational =
 
         let digits = BigInteger.Parse((if intPart = "" then "0" else intPart) + fracPart)
         let scale = exponent - fracPart.Length
+
         if scale >= 0 then
             Rational.OfBigInt(digits * BigInteger.Pow(BigInteger 10, scale))
         else

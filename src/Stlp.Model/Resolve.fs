@@ -23,26 +23,34 @@ type ExprContext =
 /// Turns syntax into canonical expressions, checking names, arities and smoothness, and
 /// reporting each problem at its place in the source.
 module Resolve =
-    type Scope =
-        { Lookup: string -> Binding option
-          Context: ExprContext
-          /// The activation that `sigma` stands for inside a constraint form.
-          Activation: string option
-          /// The value of the index `i` while a `sum(...)` is expanded.
-          Index: int option
-          /// The length of the arrays that `sum(...)` runs over.
-          ArrayLength: int option }
+    type Scope = {
+        Lookup: string -> Binding option
+        Context: ExprContext
+        /// The activation that `sigma` stands for inside a constraint form.
+        Activation: string option
+        /// The value of the index `i` while a `sum(...)` is expanded.
+        Index: int option
+        /// The length of the arrays that `sum(...)` runs over.
+        ArrayLength: int option
+    }
 
-    let scope lookup context =
-        { Lookup = lookup
-          Context = context
-          Activation = None
-          Index = None
-          ArrayLength = None }
+    let scope lookup context = {
+        Lookup = lookup
+        Context = context
+        Activation = None
+        Index = None
+        ArrayLength = None
+    }
 
     let private literal (p: SourcePos) (text: string) =
         if text.Contains '.' || text.Contains 'e' || text.Contains 'E' then
-            match System.Double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture) with
+            match
+                System.Double.TryParse(
+                    text,
+                    System.Globalization.NumberStyles.Float,
+                    System.Globalization.CultureInfo.InvariantCulture
+                )
+            with
             | true, v -> Expr.real v
             | _ -> Errors.fail ParseError p $"'{text}' is not a number"
         else
@@ -53,11 +61,13 @@ module Resolve =
 
     let rec toExpr (sc: Scope) (e: SExpr) : Expr =
         let recur = toExpr sc
+
         match e.Node with
         | Number text -> literal e.Pos text
         | Unary(_, a) -> Expr.neg (recur a)
         | Binary(op, a, b) ->
             let a, b = recur a, recur b
+
             match op with
             | '+' -> Expr.add2 a b
             | '-' -> Expr.sub a b
@@ -74,17 +84,26 @@ module Resolve =
                         match sc.Context with
                         | InConstraint c -> $"constraint '{c}'"
                         | _ -> "this expression"
-                    Errors.fail InvalidModel e.Pos $"""velocity {name}{String.replicate primes "'"} is not allowed in {where}: only F(t, q, qdot) may depend on velocities"""
+
+                    Errors.fail
+                        InvalidModel
+                        e.Pos
+                        $"""velocity {name}{String.replicate primes "'"} is not allowed in {where}: only F(t, q, qdot) may depend on velocities"""
                 elif primes = 1 then
                     Expr.symbol (Calculus.velocityOf s)
                 elif primes = 2 then
-                    Errors.fail InvalidModel e.Pos $"F depends on the acceleration {name}'': that makes the Euler-Lagrange equations fourth order, which is not supported (MATH.md §8)"
+                    Errors.fail
+                        InvalidModel
+                        e.Pos
+                        $"F depends on the acceleration {name}'': that makes the Euler-Lagrange equations fourth order, which is not supported (MATH.md §8)"
                 else
                     Errors.fail InvalidModel e.Pos $"'{name}' has too many primes"
-            | Some(BoundSymbol s) -> Errors.fail InvalidModel e.Pos $"'{s.Name}' is not a coordinate and has no velocity"
+            | Some(BoundSymbol s) ->
+                Errors.fail InvalidModel e.Pos $"'{s.Name}' is not a coordinate and has no velocity"
             | Some(BoundValue v) when primes = 0 -> v
             | Some(BoundSignal s) -> Errors.fail WrongArity e.Pos $"signal '{s}' is a function of time: write {s}(t)"
-            | Some(BoundArray _) -> Errors.fail InvalidModel e.Pos $"'{name}' is an array: write {name}[i] inside sum(...)"
+            | Some(BoundArray _) ->
+                Errors.fail InvalidModel e.Pos $"'{name}' is an array: write {name}[i] inside sum(...)"
             | _ when name = "t" && primes = 0 -> Calculus.timeExpr
             | _ -> Errors.fail UndefinedName e.Pos $"undefined name '{name}'"
         | Index(name, ix) ->
@@ -95,15 +114,21 @@ module Resolve =
                     | Ident("i", 0) when sc.Index.IsSome -> sc.Index.Value
                     | Number n when not (n.Contains '.') -> int n
                     | _ -> Errors.fail InvalidModel ix.Pos "an array index must be i (inside sum) or an integer"
+
                 if i < 0 || i >= xs.Length then
                     Errors.fail InvalidModel ix.Pos $"index {i} is outside '{name}' (length {xs.Length})"
+
                 xs.[i]
             | Some _ -> Errors.fail InvalidModel e.Pos $"'{name}' is not an array"
             | None -> Errors.fail UndefinedName e.Pos $"undefined name '{name}'"
         | Call("sum", 0, args) ->
             match args, sc.ArrayLength with
             | [ body ], Some n -> Expr.add [ for i in 0 .. n - 1 -> toExpr { sc with Index = Some i } body ]
-            | [ _ ], None -> Errors.fail InvalidModel e.Pos "sum(...) runs over the in-edges and is only allowed in a constraint form"
+            | [ _ ], None ->
+                Errors.fail
+                    InvalidModel
+                    e.Pos
+                    "sum(...) runs over the in-edges and is only allowed in a constraint form"
             | _ -> arityError e.Pos "sum" 1 args.Length
         | Call(name, primes, args) ->
             match sc.Lookup name with
@@ -121,16 +146,23 @@ module Resolve =
                         | None -> "sigmoid"
                     else
                         name
+
                 match Functions.tryFind fname with
                 | None -> Errors.fail UndefinedName e.Pos $"undefined function '{name}'"
-                | Some _ when primes > 0 -> Errors.fail InvalidModel e.Pos $"write the derivative of '{name}' explicitly"
+                | Some _ when primes > 0 ->
+                    Errors.fail InvalidModel e.Pos $"write the derivative of '{name}' explicitly"
                 | Some p ->
                     if args.Length <> p.Arity then
                         arityError e.Pos name p.Arity args.Length
+
                     match sc.Context with
                     | InConstraint c when not p.IsC2 ->
-                        Errors.fail NotSmooth e.Pos $"'{fname}' is not twice continuously differentiable and cannot appear in constraint '{c}'"
+                        Errors.fail
+                            NotSmooth
+                            e.Pos
+                            $"'{fname}' is not twice continuously differentiable and cannot appear in constraint '{c}'"
                     | _ -> ()
+
                     Functions.apply fname (args |> List.map recur |> Array.ofList)
 
     /// Parses and resolves an expression; `names` maps each name to its binding.

@@ -13,23 +13,45 @@ module Settings =
                 | Step e -> { s with Step = Some(value e) }
                 | Method m ->
                     match m.Text with
-                    | "rk4" | "dopri5" | "rosenbrock" -> { s with Method = m.Text }
+                    | "rk4"
+                    | "dopri5"
+                    | "rosenbrock" -> { s with Method = m.Text }
                     | other -> Errors.fail InvalidModel m.Pos $"unknown method '{other}' (rk4, dopri5 or rosenbrock)"
                 | RelTol e -> { s with RelTol = value e }
                 | AbsTol e -> { s with AbsTol = value e }
                 | OutputEvery e -> { s with OutputEvery = Some(value e) }
-                | Outputs ns -> { s with Outputs = ns |> List.map (fun n -> n.Text) }
+                | Outputs ns -> {
+                    s with
+                        Outputs = ns |> List.map (fun n -> n.Text)
+                  }
                 | Stabilize(m, args) ->
                     let arity k =
                         if args.Length <> k then
-                            Errors.fail WrongArity m.Pos $"'stabilize {m.Text}' takes {k} value(s), {args.Length} given"
+                            Errors.fail
+                                WrongArity
+                                m.Pos
+                                $"'stabilize {m.Text}' takes {k} value(s), {args.Length} given"
+
                     let stab =
                         match m.Text with
-                        | "none" -> arity 0; NoStabilization
-                        | "penalty" -> arity 1; Penalty(value args.[0])
-                        | "baumgarte" -> arity 2; Baumgarte(value args.[0], value args.[1])
-                        | "projection" -> arity 0; Projection
-                        | other -> Errors.fail InvalidModel m.Pos $"unknown stabilization '{other}' (none, penalty C, baumgarte ALPHA BETA, projection)"
+                        | "none" ->
+                            arity 0
+                            NoStabilization
+                        | "penalty" ->
+                            arity 1
+                            Penalty(value args.[0])
+                        | "baumgarte" ->
+                            arity 2
+                            Baumgarte(value args.[0], value args.[1])
+                        | "projection" ->
+                            arity 0
+                            Projection
+                        | other ->
+                            Errors.fail
+                                InvalidModel
+                                m.Pos
+                                $"unknown stabilization '{other}' (none, penalty C, baumgarte ALPHA BETA, projection)"
+
                     { s with Stabilize = stab })
             sim
 
@@ -45,19 +67,34 @@ module NetworkStatement =
         (pos: SourcePos)
         : NetworkSpec =
         let netName = name |> Option.map (fun n -> n.Text) |> Option.defaultValue "net"
-        let edges = opts |> List.collect (function Edges es -> es | _ -> [])
+
+        let edges =
+            opts
+            |> List.collect (function
+                | Edges es -> es
+                | _ -> [])
+
         let vertexNames =
-            [ for o in opts do
-                  match o with
-                  | Edges es -> for a, b in es do yield a.Text; yield b.Text
-                  | InputVertex(n, _) | TargetVertex(n, _) -> yield n.Text
-                  | _ -> () ]
+            [
+                for o in opts do
+                    match o with
+                    | Edges es ->
+                        for a, b in es do
+                            yield a.Text
+                            yield b.Text
+                    | InputVertex(n, _)
+                    | TargetVertex(n, _) -> yield n.Text
+                    | _ -> ()
+            ]
             |> List.distinct
+
         let netShape =
             match shape with
             | Feedforward sizes -> Layers sizes
             | Syntax.Digraph -> Graph(vertexNames, edges |> List.map (fun (a, b) -> a.Text, b.Text))
+
         let signalOf (name: string) = Expr.signal name 0
+
         opts
         |> List.fold
             (fun (s: NetworkSpec) o ->
@@ -65,38 +102,62 @@ module NetworkStatement =
                 | Activation a ->
                     match Functions.tryFind a.Text with
                     | Some p when p.IsC2 -> { s with Activation = a.Text }
-                    | Some _ -> Errors.fail NotSmooth a.Pos $"activation '{a.Text}' is not twice continuously differentiable"
+                    | Some _ ->
+                        Errors.fail NotSmooth a.Pos $"activation '{a.Text}' is not twice continuously differentiable"
                     | None -> Errors.fail UndefinedName a.Pos $"unknown activation '{a.Text}'"
                 | UseForm f -> { s with Form = Some f.Text }
                 | Data d ->
                     match dataSets |> List.tryFind (fun x -> x.Name = d.Text) with
                     | None -> Errors.fail UndefinedName d.Pos $"undefined data set '{d.Text}'"
-                    | Some ds ->
-                        { s with
+                    | Some ds -> {
+                        s with
                             DataSet = Some ds.Name
                             Inputs = ds.Features |> List.mapi (fun i _ -> None, signalOf (ds.FeatureSignal i))
-                            Targets = ds.Targets |> List.mapi (fun k _ -> None, signalOf (ds.TargetSignal k)) }
-                | Inputs es -> { s with Inputs = s.Inputs @ (es |> List.map (fun e -> None, exprOf e)) }
-                | Targets es -> { s with Targets = s.Targets @ (es |> List.map (fun e -> None, exprOf e)) }
-                | InputVertex(n, e) -> { s with Inputs = s.Inputs @ [ Some n.Text, exprOf e ] }
-                | TargetVertex(n, e) -> { s with Targets = s.Targets @ [ Some n.Text, exprOf e ] }
+                            Targets = ds.Targets |> List.mapi (fun k _ -> None, signalOf (ds.TargetSignal k))
+                      }
+                | Inputs es -> {
+                    s with
+                        Inputs = s.Inputs @ (es |> List.map (fun e -> None, exprOf e))
+                  }
+                | Targets es -> {
+                    s with
+                        Targets = s.Targets @ (es |> List.map (fun e -> None, exprOf e))
+                  }
+                | InputVertex(n, e) -> {
+                    s with
+                        Inputs = s.Inputs @ [ Some n.Text, exprOf e ]
+                  }
+                | TargetVertex(n, e) -> {
+                    s with
+                        Targets = s.Targets @ [ Some n.Text, exprOf e ]
+                  }
                 | Masses ms ->
                     ms
                     |> List.fold
                         (fun (s: NetworkSpec) (n, e) ->
                             let m = exprOf e
+
                             match n.Text with
                             | "x" -> { s with MassNeuron = m }
                             | "w" -> { s with MassWeight = m }
                             | "s" -> { s with MassSlack = m }
                             | other -> Errors.fail InvalidModel n.Pos $"unknown mass group '{other}' (x, w or s)")
                         s
-                | InitWeights(random, e, seed) ->
-                    { s with Init = if random then RandomWeights(value e, defaultArg seed 1) else ConstantWeights(value e) }
+                | InitWeights(random, e, seed) -> {
+                    s with
+                        Init =
+                            if random then
+                                RandomWeights(value e, defaultArg seed 1)
+                            else
+                                ConstantWeights(value e)
+                  }
                 | Loss l -> { s with LossKind = l.Text }
                 | Slack b -> { s with Slack = Some b }
                 | Edges _ -> s)
-            { NetworkSpec.Create(netName, netShape) with Pos = Some pos }
+            {
+                NetworkSpec.Create(netName, netShape) with
+                    Pos = Some pos
+            }
 
 /// Checks on a finished model that need the whole of it.
 module Check =
@@ -105,24 +166,44 @@ module Check =
             match pos with
             | Some p -> Errors.fail NoCoordinate p msg
             | None -> Errors.failAnywhere NoCoordinate msg
+
         for c in m.Constraints do
             let coords = Calculus.freeSymbols c.G |> Set.filter (fun s -> s.Kind = Coordinate)
+
             if coords.IsEmpty then
-                where c.Pos $"constraint '{c.Name}' mentions no coordinate: {Print.text c.G} = 0 cannot be enforced by the motion"
-        let values = m.Parameters |> List.map (fun p -> { Name = p.Name; Kind = Parameter }, p.Value) |> Map.ofList
+                where
+                    c.Pos
+                    $"constraint '{c.Name}' mentions no coordinate: {Print.text c.G} = 0 cannot be enforced by the motion"
+
+        let values =
+            m.Parameters
+            |> List.map (fun p -> { Name = p.Name; Kind = Parameter }, p.Value)
+            |> Map.ofList
+
         for c in m.Coordinates do
             let bad = Calculus.freeSymbols c.Mass |> Set.filter (fun s -> s.Kind <> Parameter)
+
             let fail msg =
                 match c.Pos with
                 | Some p -> Errors.fail InvalidModel p msg
                 | None -> Errors.failAnywhere InvalidModel msg
+
             if not bad.IsEmpty then
                 fail $"the mass of '{c.Name}' must be a constant, not depend on {bad.MinimumElement}"
+
             let mass = Evaluate.eval (Evaluate.ofMaps values Map.empty) c.Mass
+
             if not (mass > 0.0) then
                 fail $"the mass of '{c.Name}' must be positive, got {mass}"
-        let dissipationSyms = Calculus.freeSymbols m.Dissipation |> Set.filter (fun s -> s.Kind <> Parameter && s.Kind <> Time)
+
+        let dissipationSyms =
+            Calculus.freeSymbols m.Dissipation
+            |> Set.filter (fun s -> s.Kind <> Parameter && s.Kind <> Time)
+
         if not dissipationSyms.IsEmpty then
-            Errors.failAnywhere InvalidModel $"the dissipation varpi(t) may depend only on t and parameters, not on {dissipationSyms.MinimumElement}"
+            Errors.failAnywhere
+                InvalidModel
+                $"the dissipation varpi(t) may depend only on t and parameters, not on {dissipationSyms.MinimumElement}"
+
         if m.Coordinates.IsEmpty then
             Errors.failAnywhere InvalidModel "the model has no coordinates"

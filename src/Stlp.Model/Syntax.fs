@@ -2,18 +2,17 @@ namespace Stlp.Model
 
 /// A place in a model's source text (1-based).
 [<Struct>]
-type SourcePos =
-    { Line: int
-      Column: int }
+type SourcePos = {
+    Line: int
+    Column: int
+} with
 
     override p.ToString() = $"{p.Line}:{p.Column}"
 
 /// The syntax tree of the model language, with a position on every node. The parser produces it;
 /// `Elaborate` turns it into expressions and a model, so that errors can point at the text.
 module Syntax =
-    type SExpr =
-        { Node: SNode
-          Pos: SourcePos }
+    type SExpr = { Node: SNode; Pos: SourcePos }
 
     and SNode =
         /// A numeric literal as written: exact when it has no '.' and no exponent.

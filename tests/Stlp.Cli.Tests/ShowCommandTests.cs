@@ -51,10 +51,7 @@ public class ShowCommandTests
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         Assert.Equal(2.0, doc.RootElement.GetProperty("parameters").GetProperty("theta").GetDouble());
-        Assert.Equal(
-            "x1 - e(t)",
-            doc.RootElement.GetProperty("constraints").GetProperty("x1").GetString()
-        );
+        Assert.Equal("x1 - e(t)", doc.RootElement.GetProperty("constraints").GetProperty("x1").GetString());
     }
 
     [Fact]
@@ -86,10 +83,7 @@ public class ShowCommandTests
     [Fact]
     public void TheCSharpApiSampleBuildsTheSameModelAsTheFile()
     {
-        var fromFile = ModelFile.Load(
-            Path.Combine(Samples, "fig3b.stlp"),
-            new Dictionary<string, double>()
-        );
+        var fromFile = ModelFile.Load(Path.Combine(Samples, "fig3b.stlp"), new Dictionary<string, double>());
         Assert.Equal(Describe.text(fromFile), Describe.text(CSharpApi.Fig3b.Build()));
     }
 }

@@ -50,7 +50,14 @@ let ``functions fold at their exact points`` () =
     Assert.Same(Expr.one, exp (n 0))
     Assert.Same(x, log (exp x))
     Assert.Equal("tanh(3)", Print.text (tanh (n 3)))
-    Assert.Equal(Math.Tanh 0.5, (match (tanh (real 0.5)).Node with Real v -> v | _ -> nan), 15)
+
+    Assert.Equal(
+        Math.Tanh 0.5,
+        (match (tanh (real 0.5)).Node with
+         | Real v -> v
+         | _ -> nan),
+        15
+    )
 
 [<Fact>]
 let ``derivatives of the paper's neuron`` () =
@@ -81,7 +88,9 @@ let ``latex uses the paper's symbols`` () =
 
 [<Fact>]
 let ``derivative of a deep composition grows linearly`` () =
-    let depth k = Seq.fold (fun acc _ -> tanh acc) x (seq { 1..k })
+    let depth k =
+        Seq.fold (fun acc _ -> tanh acc) x (seq { 1..k })
+
     let xSym = { Name = "x"; Kind = Coordinate }
     let size k = Calculus.dagSize [ d xSym (depth k) ]
     // Each extra tanh adds a constant number of nodes to the derivative.

@@ -8,7 +8,8 @@ let private errorOf (text: string) =
     try
         Elaborate.ofText "." Map.empty text |> ignore
         failwith "expected a model error"
-    with ModelError(kind, pos, message) -> kind, pos, message
+    with ModelError(kind, pos, message) ->
+        kind, pos, message
 
 let private check text kind line column (fragment: string) =
     let k, pos, message = errorOf text
@@ -32,10 +33,7 @@ let ``the formatted error shows the line and a caret`` () =
     let text = fig3 + "weight w mass * 2\n"
     let k, pos, message = errorOf text
     let formatted = Errors.format "m.stlp" text k pos message
-    Assert.Equal(
-        "m.stlp:4:15: error: expected an expression\n 4 | weight w mass * 2\n   |               ^",
-        formatted
-    )
+    Assert.Equal("m.stlp:4:15: error: expected an expression\n 4 | weight w mass * 2\n   |               ^", formatted)
 
 [<Fact>]
 let ``an unknown statement is a parse error`` () =
@@ -63,7 +61,12 @@ let ``wrong arity of a signal`` () =
 
 [<Fact>]
 let ``a function that is not C2 inside a constraint`` () =
-    check (fig3 + "weight w\nneuron x2 = relu(w*x1)\n") NotSmooth 5 13 "'relu' is not twice continuously differentiable and cannot appear in constraint 'x2'"
+    check
+        (fig3 + "weight w\nneuron x2 = relu(w*x1)\n")
+        NotSmooth
+        5
+        13
+        "'relu' is not twice continuously differentiable and cannot appear in constraint 'x2'"
 
 [<Fact>]
 let ``a non-C2 function is fine in the loss`` () =
@@ -98,10 +101,13 @@ let ``an unknown parameter on the command line`` () =
 
 [<Fact>]
 let ``an unknown form in a network`` () =
-    check (fig3 + "network feedforward 1-1 {\n  form fancy\n  inputs e(t)\n}\n") InvalidModel 4 1 "undefined constraint form 'fancy'"
+    check
+        (fig3 + "network feedforward 1-1 {\n  form fancy\n  inputs e(t)\n}\n")
+        InvalidModel
+        4
+        1
+        "undefined constraint form 'fancy'"
 
 [<Fact>]
 let ``a form used with the wrong number of arrays`` () =
-    check
-        (fig3 + "form odd(x; a[], b[], c[]) = x\n")
-        InvalidModel 4 6 "at most two"
+    check (fig3 + "form odd(x; a[], b[], c[]) = x\n") InvalidModel 4 6 "at most two"

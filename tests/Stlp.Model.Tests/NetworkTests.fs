@@ -5,12 +5,19 @@ open Stlp.Model
 open Stlp.Model.Tests.ParserTests
 
 let private gx (m: Model) =
-    let neurons = m.Coordinates |> List.filter (fun c -> c.Kind = Syntax.InputCoord || c.Kind = Syntax.NeuronCoord) |> List.map (fun c -> c.Symbol)
+    let neurons =
+        m.Coordinates
+        |> List.filter (fun c -> c.Kind = Syntax.InputCoord || c.Kind = Syntax.NeuronCoord)
+        |> List.map (fun c -> c.Symbol)
+
     Calculus.jacobian (m.Constraints |> List.map (fun c -> c.G)) neurons
 
 let private randomValues (m: Model) seed =
     let rng = System.Random(seed: int)
-    let coords = m.Coordinates |> List.map (fun c -> string c.Name, rng.NextDouble() - 0.5)
+
+    let coords =
+        m.Coordinates |> List.map (fun c -> string c.Name, rng.NextDouble() - 0.5)
+
     let signals = m.Signals |> List.map (fun s -> s.Name, rng.NextDouble())
     Evaluate.ofNames (Map.ofList (coords @ signals @ (m.ParameterValues |> Map.toList)))
 
@@ -22,24 +29,39 @@ let ``a feedforward net is ordered so that G_x is unit lower triangular`` () =
     Assert.Equal(15 + 32 + 24 + 11, m.Coordinates.Length)
     let j = gx m
     let values = randomValues m 5
+
     for i in 0 .. j.GetLength 0 - 1 do
         for k in 0 .. j.GetLength 1 - 1 do
             let v = Evaluate.eval values j.[i, k]
-            if k = i then Assert.Equal(1.0, v)
-            elif k > i then Assert.Equal(0.0, v)
+
+            if k = i then
+                Assert.Equal(1.0, v)
+            elif k > i then
+                Assert.Equal(0.0, v)
 
 [<Fact>]
 let ``each neuron's constraint touches only its own weights`` () =
     let m = load "xor.stlp"
     let g = m.Constraints |> List.find (fun c -> c.Name = "x2_1")
+
     let weights =
-        Calculus.freeSymbols g.G |> Set.filter (fun s -> s.Name.StartsWith "w" || s.Name.StartsWith "b") |> Set.map (fun s -> s.Name)
+        Calculus.freeSymbols g.G
+        |> Set.filter (fun s -> s.Name.StartsWith "w" || s.Name.StartsWith "b")
+        |> Set.map (fun s -> s.Name)
+
     Assert.Equal<Set<string>>(set [ "w2_1_1"; "w2_1_2"; "b_x2_1" ], weights)
 
 [<Fact>]
 let ``a recurrent digraph gets slack variables (eq. 11)`` () =
     let m = load "recurrent.stlp"
-    Assert.Equal<string list>([ "s_h"; "s_o" ], m.Coordinates |> List.filter (fun c -> c.Kind = Syntax.SlackCoord) |> List.map (fun c -> c.Name))
+
+    Assert.Equal<string list>(
+        [ "s_h"; "s_o" ],
+        m.Coordinates
+        |> List.filter (fun c -> c.Kind = Syntax.SlackCoord)
+        |> List.map (fun c -> c.Name)
+    )
+
     let h = m.Constraints |> List.find (fun c -> c.Name = "h")
     Assert.Equal("h + s_h - tanh(h*w_h_h + w_h_xin*xin)", Print.text h.G)
     Assert.Equal("(y(t) - o)^2/2", Print.text m.Loss)
@@ -47,7 +69,10 @@ let ``a recurrent digraph gets slack variables (eq. 11)`` () =
 [<Fact>]
 let ``an acyclic digraph needs no slack`` () =
     let m =
-        Elaborate.ofText "." Map.empty """
+        Elaborate.ofText
+            "."
+            Map.empty
+            """
         signal u(t) = sin(t)
         network digraph d {
             edges a -> b, a -> c, b -> c
@@ -55,13 +80,17 @@ let ``an acyclic digraph needs no slack`` () =
             target c = u(t)
         }
         """
+
     Assert.DoesNotContain(m.Coordinates, fun c -> c.Kind = Syntax.SlackCoord)
     Assert.Equal("c - tanh(a*w_c_a + b*w_c_b)", Print.text (m.Constraints |> List.find (fun c -> c.Name = "c")).G)
 
 [<Fact>]
 let ``a user-declared form is instantiated for every neuron`` () =
     let m =
-        Elaborate.ofText "." Map.empty """
+        Elaborate.ofText
+            "."
+            Map.empty
+            """
         param leak = 0.9
         signal u(t) = sin(t)
         form leaky(x; in[], w[]) = x - leak*sigma(sum(w[i]*in[i]))
@@ -72,10 +101,17 @@ let ``a user-declared form is instantiated for every neuron`` () =
             init weights 0.1
         }
         """
-    Assert.Equal("x1_1 - leak*sigmoid(w1_1_1*x0_1)", Print.text (m.Constraints |> List.find (fun c -> c.Name = "x1_1")).G)
+
+    Assert.Equal(
+        "x1_1 - leak*sigmoid(w1_1_1*x0_1)",
+        Print.text (m.Constraints |> List.find (fun c -> c.Name = "x1_1")).G
+    )
+
     Assert.Equal(Some(Expr.real 0.1), (m.Coordinates |> List.find (fun c -> c.Name = "w1_2_1")).Init)
 
 [<Fact>]
 let ``random weight initialization is reproducible`` () =
-    let inits () = (load "xor.stlp").Coordinates |> List.choose (fun c -> c.Init)
+    let inits () =
+        (load "xor.stlp").Coordinates |> List.choose (fun c -> c.Init)
+
     Assert.Equal<Expr list>(inits (), inits ())

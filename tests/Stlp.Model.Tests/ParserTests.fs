@@ -6,15 +6,22 @@ open Stlp.Model
 
 let samplesDir =
     let rec up (d: DirectoryInfo) =
-        if File.Exists(Path.Combine(d.FullName, "StlpSymbolic.sln")) then d.FullName
-        else up (nonNull d.Parent)
+        if File.Exists(Path.Combine(d.FullName, "StlpSymbolic.sln")) then
+            d.FullName
+        else
+            up (nonNull d.Parent)
+
     Path.Combine(up (DirectoryInfo(System.AppContext.BaseDirectory)), "samples")
 
 let sample name = Path.Combine(samplesDir, name)
-let load name = Elaborate.ofFile Map.empty (sample name)
+
+let load name =
+    Elaborate.ofFile Map.empty (sample name)
 
 let sampleFiles () : objnull[] seq =
-    Directory.GetFiles(samplesDir, "*.stlp") |> Seq.sort |> Seq.map (fun f -> [| box (Path.GetFileName f) |])
+    Directory.GetFiles(samplesDir, "*.stlp")
+    |> Seq.sort
+    |> Seq.map (fun f -> [| box (Path.GetFileName f) |])
 
 [<Theory>]
 [<MemberData(nameof sampleFiles)>]
@@ -44,7 +51,10 @@ let ``parameters can be overridden`` () =
 [<Fact>]
 let ``comments, decimals, velocities in F and simulate options`` () =
     let m =
-        Elaborate.ofText "." Map.empty """
+        Elaborate.ofText
+            "."
+            Map.empty
+            """
         # a damped oscillator written with a general F(t, q, qdot)
         param k = 2.5      # spring constant
         coord q mass 1 init 0.5 velocity 0
@@ -53,6 +63,7 @@ let ``comments, decimals, velocities in F and simulate options`` () =
         F = -k*q^2/2 - 0.1*q'*r'
         simulate from 0 to 10, method rk4, step 0.01, stabilize baumgarte 5 5
         """
+
     Assert.Equal("-k*q^2/2 - 0.1*q'*r'", Print.text m.Force)
     Assert.Equal(Baumgarte(5.0, 5.0), m.Simulation.Stabilize)
     Assert.Equal(Some 0.01, m.Simulation.Step)

@@ -21,7 +21,9 @@ let ``simplification preserves value`` (tree: Tree) (p: Point) =
 let ``simplification is idempotent`` (tree: Tree) =
     let e = build tree
     // Rebuilding every node through the canonical constructors gives back the same object.
-    let rebuilt = Calculus.substituteMany (System.Collections.Generic.Dictionary<Expr, Expr>()) [ e ]
+    let rebuilt =
+        Calculus.substituteMany (System.Collections.Generic.Dictionary<Expr, Expr>()) [ e ]
+
     obj.ReferenceEquals(e, List.head rebuilt)
 
 [<Property(Arbitrary = [| typeof<Generators> |], MaxTest = 300, Replay = "1111,2223")>]
@@ -31,7 +33,10 @@ let ``derivative matches a central finite difference`` (tree: Tree) (p: Point) =
     let derivative = Evaluate.eval (valuesAt p) (Calculus.diff x e)
     let x0 = p.Values.["x"]
     let h = 1e-5 * max 1.0 (abs x0)
-    let at v = Evaluate.eval (valuesAt { Values = p.Values.Add("x", v) }) e
+
+    let at v =
+        Evaluate.eval (valuesAt { Values = p.Values.Add("x", v) }) e
+
     let fd = (at (x0 + h) - at (x0 - h)) / (2.0 * h)
     not (tame derivative && tame (at x0) && tame fd) || close 1e-5 fd derivative
 
@@ -47,16 +52,26 @@ let ``time derivative along a trajectory matches a finite difference`` (tree: Tr
     let e = build tree
     let velocity = Map.ofList [ "x", 0.7; "y", -0.4; "z", 1.1 ]
     let d = Calculus.timeDerivative e
+
     let env (s: float) =
         let values =
-            p.Values |> Map.map (fun k v -> match velocity.TryFind k with
-                                            | Some u -> v + u * s
-                                            | None -> v)
+            p.Values
+            |> Map.map (fun k v ->
+                match velocity.TryFind k with
+                | Some u -> v + u * s
+                | None -> v)
+
         let syms =
             (values |> Map.toSeq |> Seq.map (fun (k, v) -> symbolOf k, v) |> List.ofSeq)
-            @ (velocity |> Map.toList |> List.map (fun (k, u) -> { Name = k; Kind = Velocity }, u))
+            @ (velocity
+               |> Map.toList
+               |> List.map (fun (k, u) -> { Name = k; Kind = Velocity }, u))
+
         Evaluate.ofMaps (Map.ofList syms) Map.empty
+
     let h = 1e-5
     let fd = (Evaluate.eval (env h) e - Evaluate.eval (env -h) e) / (2.0 * h)
     let exact = Evaluate.eval (env 0.0) d
-    not (tame exact && tame fd && tame (Evaluate.eval (env 0.0) e)) || close 1e-5 fd exact
+
+    not (tame exact && tame fd && tame (Evaluate.eval (env 0.0) e))
+    || close 1e-5 fd exact

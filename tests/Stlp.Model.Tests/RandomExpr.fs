@@ -23,7 +23,12 @@ type Tree =
 
 let vars = [ "x"; "y"; "z" ]
 let parameters = [ "p" ]
-let symbolOf name = if name = "p" then { Name = name; Kind = Parameter } else { Name = name; Kind = Coordinate }
+
+let symbolOf name =
+    if name = "p" then
+        { Name = name; Kind = Parameter }
+    else
+        { Name = name; Kind = Coordinate }
 
 /// Functions whose argument is made safe where needed (log and sqrt of 1 + a^2).
 let functions = [ "exp"; "log"; "sqrt"; "sin"; "cos"; "tanh"; "sigmoid"; "softplus" ]
@@ -45,6 +50,7 @@ let rec build (t: Tree) : Expr =
 
 let rec naive (env: string -> float) (t: Tree) : float =
     let r = naive env
+
     match t with
     | Var n
     | Par n -> env n
@@ -60,37 +66,49 @@ let rec naive (env: string -> float) (t: Tree) : float =
     | Fun(f, a) -> (Functions.find f).Eval [| r a |]
 
 let private leaf =
-    Gen.oneof
-        [ Gen.elements vars |> Gen.map Var
-          Gen.elements parameters |> Gen.map Par
-          Gen.choose (-4, 4) |> Gen.map Int
-          Gen.map2 (fun p q -> Frac(p, q)) (Gen.choose (-5, 5)) (Gen.choose (1, 6))
-          Gen.choose (-300, 300) |> Gen.map (fun k -> Flt(float k / 100.0)) ]
+    Gen.oneof [
+        Gen.elements vars |> Gen.map Var
+        Gen.elements parameters |> Gen.map Par
+        Gen.choose (-4, 4) |> Gen.map Int
+        Gen.map2 (fun p q -> Frac(p, q)) (Gen.choose (-5, 5)) (Gen.choose (1, 6))
+        Gen.choose (-300, 300) |> Gen.map (fun k -> Flt(float k / 100.0))
+    ]
 
 let rec private tree size =
     if size <= 0 then
         leaf
     else
         let sub = tree (size / 2)
-        Gen.frequency
-            [ 2, leaf
-              2, Gen.map2 (fun a b -> Add(a, b)) sub sub
-              1, Gen.map2 (fun a b -> Sub(a, b)) sub sub
-              2, Gen.map2 (fun a b -> Mul(a, b)) sub sub
-              1, Gen.map2 (fun a b -> SafeDiv(a, b)) sub sub
-              1, Gen.map2 (fun a k -> PowI(a, k)) sub (Gen.choose (-2, 3))
-              2, Gen.map2 (fun f a -> Fun(f, a)) (Gen.elements functions) sub ]
+
+        Gen.frequency [
+            2, leaf
+            2, Gen.map2 (fun a b -> Add(a, b)) sub sub
+            1, Gen.map2 (fun a b -> Sub(a, b)) sub sub
+            2, Gen.map2 (fun a b -> Mul(a, b)) sub sub
+            1, Gen.map2 (fun a b -> SafeDiv(a, b)) sub sub
+            1, Gen.map2 (fun a k -> PowI(a, k)) sub (Gen.choose (-2, 3))
+            2, Gen.map2 (fun f a -> Fun(f, a)) (Gen.elements functions) sub
+        ]
 
 /// A point where every variable is between 0.3 and 1.7 in absolute value (away from 0, where
 /// negative powers blow up).
 type Point = { Values: Map<string, float> }
 
 let private point =
-    Gen.listOfLength 4 (Gen.map2 (fun (k: int) s -> (if s then 1.0 else -1.0) * (0.3 + float k / 1000.0)) (Gen.choose (0, 1400)) (Gen.elements [ true; false ]))
-    |> Gen.map (fun xs -> { Values = Map.ofList (List.zip (vars @ parameters) xs) })
+    Gen.listOfLength
+        4
+        (Gen.map2
+            (fun (k: int) s -> (if s then 1.0 else -1.0) * (0.3 + float k / 1000.0))
+            (Gen.choose (0, 1400))
+            (Gen.elements [ true; false ]))
+    |> Gen.map (fun xs -> {
+        Values = Map.ofList (List.zip (vars @ parameters) xs)
+    })
 
 type Generators =
-    static member Tree() = Arb.fromGen (Gen.sized (fun s -> tree (min s 12)))
+    static member Tree() =
+        Arb.fromGen (Gen.sized (fun s -> tree (min s 12)))
+
     static member Point() = Arb.fromGen point
 
 let valuesAt (p: Point) =
@@ -99,4 +117,5 @@ let valuesAt (p: Point) =
 /// Finite, and not so large that relative comparisons lose meaning.
 let tame (x: float) = Double.IsFinite x && abs x < 1e6
 
-let close (tol: float) (a: float) (b: float) = abs (a - b) <= tol * (1.0 + max (abs a) (abs b))
+let close (tol: float) (a: float) (b: float) =
+    abs (a - b) <= tol * (1.0 + max (abs a) (abs b))
