@@ -1,0 +1,55 @@
+namespace Stlp.Runtime.Signals;
+
+/// <summary>
+/// A training-set signal (MATH.md §8): value <c>values[k]</c> presented on [k tau, (k+1) tau),
+/// cycling, convolved with a mollifier of width eps &lt; tau/2. Its value and first two time
+/// derivatives are exact: jumps times H_eps, rho_eps and rho_eps'.
+/// </summary>
+public sealed class PresentedSignal
+{
+    private readonly double[] values;
+    private readonly Mollifier mollifier;
+
+    public PresentedSignal(IReadOnlyList<double> values, double present, double mollify, int cycles)
+    {
+        if (values.Count == 0)
+        {
+            throw new ArgumentException("a presented signal needs at least one value", nameof(values));
+        }
+        if (!(mollify > 0 && mollify < present / 2))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(mollify),
+                $"the mollifier width must be in (0, present/2): got {mollify} with present {present}"
+            );
+        }
+        this.values = [.. values];
+        Present = present;
+        Cycles = Math.Max(1, cycles);
+        mollifier = new Mollifier(mollify);
+    }
+
+    public double Present { get; }
+    public int Cycles { get; }
+
+    /// <summary>The value presented in slot <paramref name="k"/> (before 0: the first; after the end: the last).</summary>
+    private double Slot(long k)
+    {
+        var total = (long)values.Length * Cycles;
+        k = Math.Clamp(k, 0, total - 1);
+        return values[k % values.Length];
+    }
+
+    /// <summary>Value and derivatives at <paramref name="t"/>: (e, edot, eddot).</summary>
+    public (double Value, double Rate, double Acceleration) At(double t)
+    {
+        // Only the switch nearest t can be inside the mollifier's support (eps < tau/2).
+        var k = (long)Math.Round(t / Present);
+        var boundary = k * Present;
+        var before = Slot(k - 1);
+        var after = Slot(k);
+        var jump = after - before;
+        var s = t - boundary;
+        return (before + jump * mollifier.Step(s), jump * mollifier.Density(s), jump * mollifier.DensityDerivative(s));
+    }
+}
