@@ -215,22 +215,7 @@ type ModelBuilder(name: string) =
 
     /// The finished model, checked like a parsed one.
     member _.Build() : Model =
-        let model = {
-            Name = name
-            Parameters = List.ofSeq parameters
-            Signals = List.ofSeq signals
-            DataSets = []
-            Coordinates = List.ofSeq coords
-            Constraints = List.ofSeq constraints
-            Dissipation = dissipation
-            Loss = Expr.add losses
-            Force = Expr.add forces
-            Networks = List.ofSeq networks
-            Simulation = sim
-        }
-
-        Check.model model
-        model
+        Check.finish name parameters signals [] coords constraints dissipation losses forces networks sim
 
 /// Symbols and functions for building expressions from C#: `Sym.Tanh(Sym.Coord("w") * x1)`.
 [<AbstractClass; Sealed>]

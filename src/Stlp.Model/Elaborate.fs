@@ -358,22 +358,18 @@ module Elaborate =
                 networks.Add parts.Info
             | _ -> ()
 
-        let model = {
-            Name = modelName
-            Parameters = List.ofSeq parameters
-            Signals = List.ofSeq signals
-            DataSets = List.ofSeq dataSets
-            Coordinates = List.ofSeq coords
-            Constraints = List.ofSeq constraints
-            Dissipation = defaultArg dissipation Expr.one
-            Loss = Expr.add losses
-            Force = Expr.add forces
-            Networks = List.ofSeq networks
-            Simulation = sim
-        }
-
-        Check.model model
-        model
+        Check.finish
+            modelName
+            parameters
+            signals
+            dataSets
+            coords
+            constraints
+            (defaultArg dissipation Expr.one)
+            losses
+            forces
+            networks
+            sim
 
     /// Parses and elaborates a model file's text.
     let ofText (baseDir: string) (overrides: Map<string, float>) (text: string) =

@@ -38,6 +38,22 @@ module Print =
 
         ts |> Array.indexed |> Array.sortBy (fun (i, t) -> group t, i) |> Array.map snd
 
+    /// A sum in print order, negative terms written as subtraction; `render level e` prints a
+    /// term parenthesized below `level` (shared by text and LaTeX).
+    let private joinSum (render: int -> Expr -> string) (ts: Expr[]) =
+        let sb = StringBuilder()
+
+        printOrder ts
+        |> Array.iteri (fun i t ->
+            if i = 0 then
+                sb.Append(render 1 t) |> ignore
+            elif isNegative t then
+                sb.Append(" - ").Append(render 2 (Expr.neg t)) |> ignore
+            else
+                sb.Append(" + ").Append(render 2 t) |> ignore)
+
+        sb.ToString()
+
     /// Splits a product into coefficient, numerator factors and denominator factors (positive powers).
     let private fraction (e: Expr) =
         let c, rest = Expr.splitCoefficient e
@@ -77,19 +93,7 @@ module Print =
         | Sym s -> string s, 5
         | Sig(name, k) -> name + String.replicate k "'" + "(t)", 5
         | Fn(f, args) -> $"""{f}({String.Join(", ", args |> Array.map text)})""", 5
-        | Sum ts ->
-            let sb = StringBuilder()
-
-            printOrder ts
-            |> Array.iteri (fun i t ->
-                if i = 0 then
-                    sb.Append(wrap 1 t: string) |> ignore
-                elif isNegative t then
-                    sb.Append(" - ").Append(wrap 2 (Expr.neg t): string) |> ignore
-                else
-                    sb.Append(" + ").Append(wrap 2 t: string) |> ignore)
-
-            sb.ToString(), 1
+        | Sum ts -> joinSum wrap ts, 1
         | Prod _ when isNegative e -> "-" + wrap 2 (Expr.neg e), 3
         | Prod _ ->
             let c, nums, dens = fraction e
@@ -255,19 +259,7 @@ module Print =
         | Fn(f, args) ->
             let op = (Functions.find f).Latex
             $"""{op}\left({String.Join(", ", args |> Array.map latex)}\right)""", 5
-        | Sum ts ->
-            let sb = StringBuilder()
-
-            printOrder ts
-            |> Array.iteri (fun i t ->
-                if i = 0 then
-                    sb.Append(lwrap 1 t: string) |> ignore
-                elif isNegative t then
-                    sb.Append(" - ").Append(lwrap 2 (Expr.neg t): string) |> ignore
-                else
-                    sb.Append(" + ").Append(lwrap 2 t: string) |> ignore)
-
-            sb.ToString(), 1
+        | Sum ts -> joinSum lwrap ts, 1
         | Prod _ when isNegative e -> "-" + lwrap 2 (Expr.neg e), 3
         | Prod _ ->
             let c, nums, dens = fraction e

@@ -207,3 +207,22 @@ module Check =
 
         if m.Coordinates.IsEmpty then
             Errors.failAnywhere InvalidModel "the model has no coordinates"
+
+    /// The model from its parts, checked: the one place where parsed and coded models are finished.
+    let finish name parameters signals dataSets coordinates constraints dissipation losses forces networks sim =
+        let m = {
+            Name = name
+            Parameters = List.ofSeq parameters
+            Signals = List.ofSeq signals
+            DataSets = List.ofSeq dataSets
+            Coordinates = List.ofSeq coordinates
+            Constraints = List.ofSeq constraints
+            Dissipation = dissipation
+            Loss = Expr.add losses
+            Force = Expr.add forces
+            Networks = List.ofSeq networks
+            Simulation = sim
+        }
+
+        model m
+        m
