@@ -297,6 +297,11 @@ module Expr =
     let internal expOf (a: Expr) =
         if isZero a then one else Intern.make (Fn("exp", [| a |]))
 
+    /// A product with more factors than this is kept as one factor when multiplied further,
+    /// instead of being copied into the new product. Chain-rule products (d/dx of a deep
+    /// composition) then cost O(1) per level instead of O(depth), so derivation is linear.
+    let maxFlatten = 16
+
     let rec add (terms: Expr seq) : Expr =
         let mutable constant = Exact Rational.Zero
         let coefs = Dictionary<Expr, Coef>(HashIdentity.Reference)
@@ -344,7 +349,7 @@ module Expr =
 
         let rec push (f: Expr) =
             match f.Node with
-            | Prod fs -> Array.iter push fs
+            | Prod fs when fs.Length <= maxFlatten -> Array.iter push fs
             | Num _
             | Real _ -> coef <- coef * (coefOf f).Value
             | Fn("exp", [| a |]) -> expArgs.Add a
@@ -370,7 +375,7 @@ module Expr =
 
             let emit (f: Expr) =
                 match f.Node with
-                | Prod _
+                | Prod fs when fs.Length <= maxFlatten -> needsAnotherPass <- true
                 | Num _
                 | Real _ -> needsAnotherPass <- true
                 | _ -> ()

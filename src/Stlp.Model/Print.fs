@@ -109,7 +109,10 @@ module Print =
                 | c when c.IsOne -> None, None
                 | c -> Some(wrap 3 (Expr.ofCoef c)), None
 
-            let numParts = Array.append (Option.toArray cText) (nums |> Array.map (wrap 2))
+            let numParts =
+                Array.append
+                    (Option.toArray cText)
+                    (nums |> Array.map (fun f -> if f.Node.IsProd then $"({text f})" else wrap 2 f))
 
             let numText =
                 if numParts.Length = 0 then
@@ -265,7 +268,9 @@ module Print =
             let c, nums, dens = fraction e
 
             let join (xs: Expr[]) =
-                let parts = xs |> Array.map (lwrap 2)
+                let parts =
+                    xs |> Array.map (fun f -> if f.Node.IsProd then lwrap 3 f else lwrap 2 f)
+
                 String.Join(" ", parts)
 
             let cNum, cDen =

@@ -97,3 +97,25 @@ let ``derivative of a deep composition grows linearly`` () =
     let a, b, c = size 50, size 100, size 200
     Assert.Equal(b - a, (c - b) / 2)
     Assert.True(c < 10 * 200, $"derivative DAG of a 200-deep composition has {c} nodes")
+
+/// Nodes plus child references: the real size of a DAG with n-ary nodes.
+let private edges (e: Expr) =
+    Calculus.topological [ e ]
+    |> List.sumBy (fun n -> 1 + (Calculus.children n).Length)
+
+[<Fact>]
+let ``derivative of a deep composition has linearly many edges too`` () =
+    let depth k =
+        Seq.fold (fun acc _ -> tanh acc) x (seq { 1..k })
+
+    let xSym = { Name = "x"; Kind = Coordinate }
+    let a, b = edges (d xSym (depth 200)), edges (d xSym (depth 400))
+    // Without the bound on product flattening this ratio is about 4.
+    Assert.InRange(float b / float a, 1.9, 2.1)
+
+[<Fact>]
+let ``a long chain-rule product prints and parses back to the same object`` () =
+    let e = Seq.fold (fun acc _ -> tanh acc) x (seq { 1..40 })
+    let de = d { Name = "x"; Kind = Coordinate } e
+    let names = Map.ofList [ "x", BoundSymbol { Name = "x"; Kind = Coordinate } ]
+    Assert.Same(de, Resolve.parseExpression names (Print.text de))
