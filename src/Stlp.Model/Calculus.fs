@@ -223,7 +223,76 @@ module Calculus =
         let signalTerm = if syms.Contains time then Expr.zero else diff time e
         Expr.add (signalTerm :: terms)
 
-    let gradient (e: Expr) (vars: Symbol list) = vars |> List.map (fun v -> diff v e)
+    /// Local partial derivatives of a node with respect to each of its children.
+    let private localPartials (e: Expr) : (Expr * Expr)[] =
+        match e.Node with
+        | Sum ts -> ts |> Array.map (fun c -> c, Expr.one)
+        | Prod fs ->
+            fs
+            |> Array.mapi (fun i f ->
+                f, Expr.mul (fs |> Seq.indexed |> Seq.filter (fun (j, _) -> j <> i) |> Seq.map snd))
+        | Pow(b, p) -> [|
+            b, Expr.mul [ p; Expr.pow b (Expr.sub p Expr.one) ]
+            p, Expr.mul2 e (Functions.log b)
+          |]
+        | Fn(f, args) -> Array.zip args ((Functions.find f).Partials args)
+        | _ -> [||]
+
+    /// All partial derivatives of `e` at once, by reverse accumulation over the DAG: one pass,
+    /// cost linear in the DAG's edges, however many variables. Variables `e` does not depend
+    /// on get 0. Signals count as functions of time for a `Time` variable.
+    let gradientReverse (e: Expr) (vars: Symbol list) : Expr list =
+        let targets = Set.ofList vars
+        let order = topological [ e ]
+        // Which nodes depend on a target: only those carry adjoints.
+        let live = HashSet<int>()
+
+        for n in order do
+            let depends =
+                match n.Node with
+                | Sym s -> targets.Contains s
+                | Sig _ -> targets |> Set.exists (fun s -> s.Kind = Time)
+                | _ -> children n |> Array.exists (fun c -> live.Contains c.Id)
+
+            if depends then
+                live.Add n.Id |> ignore
+
+        let contributions = Dictionary<int, ResizeArray<Expr>>()
+
+        let push (n: Expr) (v: Expr) =
+            match contributions.TryGetValue n.Id with
+            | true, l -> l.Add v
+            | _ -> contributions.[n.Id] <- ResizeArray [ v ]
+
+        let adjoint = Dictionary<int, Expr>()
+        let signalRates = ResizeArray<Expr>()
+        push e Expr.one
+
+        for n in List.rev order do
+            if live.Contains n.Id then
+                let a = Expr.add contributions.[n.Id]
+                adjoint.[n.Id] <- a
+
+                match n.Node with
+                | Sig(name, k) -> signalRates.Add(Expr.mul2 a (Expr.signal name (k + 1)))
+                | _ ->
+                    for c, partial in localPartials n do
+                        if live.Contains c.Id then
+                            push c (Expr.mul2 a partial)
+
+        vars
+        |> List.map (fun v ->
+            let direct =
+                match adjoint.TryGetValue (Expr.symbol v).Id with
+                | true, a -> a
+                | _ -> Expr.zero
+
+            if v.Kind = Time then
+                Expr.add (direct :: List.ofSeq signalRates)
+            else
+                direct)
+
+    let gradient (e: Expr) (vars: Symbol list) = gradientReverse e vars
 
     /// Jacobian rows per expression; each variable's differentiator is shared across rows.
     let jacobian (es: Expr list) (vars: Symbol list) : Expr[,] =

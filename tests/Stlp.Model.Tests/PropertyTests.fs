@@ -75,3 +75,18 @@ let ``time derivative along a trajectory matches a finite difference`` (tree: Tr
 
     not (tame exact && tame fd && tame (Evaluate.eval (env 0.0) e))
     || close 1e-5 fd exact
+
+[<Property(Arbitrary = [| typeof<Generators> |], MaxTest = 300, Replay = "5151,7373")>]
+let ``reverse-mode gradient equals forward derivatives`` (tree: Tree) (p: Point) =
+    let e = build tree
+    let syms = vars @ parameters |> List.map symbolOf
+    let reverse = Calculus.gradientReverse e syms
+    let values = valuesAt p
+
+    List.forall2
+        (fun (s: Symbol) (g: Expr) ->
+            let forward = Evaluate.eval values (Calculus.diff s e)
+            let backward = Evaluate.eval values g
+            not (tame forward) || close 1e-9 forward backward)
+        syms
+        reverse
