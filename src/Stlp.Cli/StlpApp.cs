@@ -12,6 +12,7 @@ public static class StlpApp
         )
         {
             ShowCommand.Create(output, error),
+            DeriveCommand.Create(output, error),
         };
 
     public static int Run(string[] args, TextWriter output, TextWriter error)

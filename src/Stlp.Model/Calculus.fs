@@ -215,7 +215,8 @@ module Calculus =
                     | Coordinate -> Some(Expr.symbol (velocityOf s))
                     | Velocity -> Some(Expr.symbol (accelerationOf s))
                     | Acceleration -> raise (DerivativeError $"the time derivative of {s}'' (a jerk) is not supported")
-                    | Parameter -> None
+                    | Parameter
+                    | Multiplier -> None
 
                 rate |> Option.map (fun r -> Expr.mul2 (diff s e) r))
             |> List.ofSeq

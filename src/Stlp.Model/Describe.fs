@@ -115,4 +115,10 @@ module Describe =
         o["V"] <- JsonValue.Create(Print.text m.Loss)
         o["F"] <- JsonValue.Create(Print.text m.Force)
         o["L"] <- JsonValue.Create(Print.text m.Lagrangian)
-        o.ToJsonString(Json.JsonSerializerOptions(WriteIndented = true))
+
+        o.ToJsonString(
+            Json.JsonSerializerOptions(
+                WriteIndented = true,
+                Encoder = Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping
+            )
+        )

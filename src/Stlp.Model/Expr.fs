@@ -10,6 +10,8 @@ type SymbolKind =
     | Velocity
     | Acceleration
     | Parameter
+    /// A normalized Lagrange multiplier lambda~ = lambda / varpi, named after its constraint.
+    | Multiplier
 
 /// A named scalar. Two symbols are the same when name and kind are.
 type Symbol = {
@@ -87,6 +89,7 @@ type Node =
                         | Velocity -> 2
                         | Acceleration -> 3
                         | Parameter -> 4
+                        | Multiplier -> 5
                     )
                 ))
         | Sig(name, k) -> mix (mix 4UL (str name)) (uint64 k)

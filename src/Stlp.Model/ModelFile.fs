@@ -1,5 +1,6 @@
 namespace Stlp.Model
 
+open System
 open System.Collections.Generic
 open System.IO
 
@@ -18,3 +19,34 @@ type ModelFile =
             let source = if File.Exists path then File.ReadAllText path else ""
             Some(kind, Errors.format path source kind pos message)
         | _ -> None
+
+/// Deriving a loaded model, for callers in any .NET language.
+[<AbstractClass; Sealed>]
+type Derivations =
+    /// Derives the system and completes the initial conditions (which also checks rank and H).
+    static member Derive(model: Model, stabilization: Stabilization option) : Derivation * InitialConditions =
+        let d = Derive.derive stabilization model
+        let ic = InitialConditions.complete d (FormulaSignals model) model.ParameterValues
+        d, ic
+
+    /// The message of a derivation error, if `error` is one.
+    static member Describe(error: exn) : string option =
+        match error with
+        | DerivationError message -> Some message
+        | DerivativeError message -> Some message
+        | EvaluationError message -> Some message
+        | _ -> None
+
+    /// Parses a stabilization option: none, penalty C, baumgarte ALPHA BETA, projection.
+    static member ParseStabilization(text: string) : Stabilization =
+        let parts = text.Split([| ' '; ','; ':' |], StringSplitOptions.RemoveEmptyEntries)
+
+        let num (s: string) =
+            Double.Parse(s, Globalization.CultureInfo.InvariantCulture)
+
+        match parts with
+        | [| "none" |] -> NoStabilization
+        | [| "penalty"; c |] -> Penalty(num c)
+        | [| "baumgarte"; a; b |] -> Baumgarte(num a, num b)
+        | [| "projection" |] -> Projection
+        | _ -> invalidArg "text" $"unknown stabilization '{text}' (none, penalty C, baumgarte ALPHA BETA, projection)"

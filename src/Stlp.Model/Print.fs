@@ -217,20 +217,23 @@ module Print =
         | _ -> $"{s}^{{({k})}}"
 
     let private latexSymbol (s: Symbol) =
-        let n = latexName s.Name
-        // Put the dot over the stem, not over the subscript.
-        let stem, sub =
-            match n.IndexOf "_{" with
-            | -1 -> n, ""
-            | i -> n.Substring(0, i), n.Substring i
+        if s.Kind = Multiplier && s.Name.StartsWith "lambda_" then
+            $"\\tilde{{\\lambda}}_{{{latexName (s.Name.Substring 7)}}}"
+        else
+            let n = latexName s.Name
+            // Put the dot over the stem, not over the subscript.
+            let stem, sub =
+                match n.IndexOf "_{" with
+                | -1 -> n, ""
+                | i -> n.Substring(0, i), n.Substring i
 
-        let k =
-            match s.Kind with
-            | Velocity -> 1
-            | Acceleration -> 2
-            | _ -> 0
+            let k =
+                match s.Kind with
+                | Velocity -> 1
+                | Acceleration -> 2
+                | _ -> 0
 
-        dots k stem + sub
+            dots k stem + sub
 
     let rec private latexP (e: Expr) : string * int =
         match e.Node with

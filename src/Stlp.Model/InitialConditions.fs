@@ -1,0 +1,175 @@
+namespace Stlp.Model
+
+open System
+open MathNet.Numerics.LinearAlgebra
+
+/// A consistent start (MATH.md §4, eq. 17) and what was changed to reach it.
+type InitialConditions = {
+    State: State
+    /// One line per completed or corrected value, for the user.
+    Changes: string list
+}
+
+/// Completes the initial state so that G = 0 and Gdot = 0 at t0: Newton on G for the coordinates
+/// without an initial value, then the minimum-M-norm correction of the velocities without one.
+/// Checks Proposition 1 (G_q of full row rank) and that H is positive definite there.
+module InitialConditions =
+    let private tolerance = 1e-13
+
+    let private evalAll (d: Derivation) (signals: FormulaSignals) parameters (s: State) (roots: Expr list) =
+        let values = Collections.Generic.Dictionary<Symbol, float>()
+        d.Q |> Array.iteri (fun i q -> values.[q] <- s.Q.[i])
+        d.Qdot |> Array.iteri (fun i v -> values.[v] <- s.Qdot.[i])
+        Evaluate.many (signals.Values(s.T, parameters, values)) roots |> Array.ofList
+
+    let private gqMatrix (d: Derivation) (signals: FormulaSignals) parameters (s: State) =
+        let flat =
+            d.Gq
+            |> Array.mapi (fun j row -> row |> Array.map (fun (i, e) -> j, i, e))
+            |> Array.concat
+
+        let v = evalAll d signals parameters s [ for _, _, e in flat -> e ]
+        let m = Matrix<float>.Build.Dense(d.R, d.N)
+        Array.iteri2 (fun k (j, i, _) x -> m.[j, i] <- x) flat v
+        m
+
+    /// Rows of G_q that depend on earlier rows, by Gram-Schmidt with a relative threshold.
+    let dependentConstraints (gq: Matrix<float>) =
+        let basis = ResizeArray<Vector<float>>()
+
+        [
+            for j in 0 .. gq.RowCount - 1 do
+                let row = gq.Row j
+                let mutable rest = row.Clone()
+
+                for b in basis do
+                    rest <- rest - b * (b * rest)
+
+                let norm = rest.L2Norm()
+
+                if norm <= 1e-10 * max 1.0 (row.L2Norm()) then
+                    yield j
+                else
+                    basis.Add(rest / norm)
+        ]
+
+    /// Minimum M-norm correction dx on the `free` columns with J dx = -residual.
+    let private correction (j: Matrix<float>) (masses: float[]) (free: int[]) (residual: Vector<float>) =
+        let jf =
+            Matrix<float>.Build.Dense(j.RowCount, free.Length, fun r c -> j.[r, free.[c]] / sqrt masses.[free.[c]])
+
+        let step = jf.PseudoInverse() * (-residual)
+        free |> Array.mapi (fun c i -> i, step.[c] / sqrt masses.[i])
+
+    let complete (d: Derivation) (signals: FormulaSignals) (parameters: Map<string, float>) : InitialConditions =
+        let m = d.Model
+        let t0 = m.Simulation.T0
+
+        let constant (e: Expr) =
+            (evalAll
+                d
+                signals
+                parameters
+                {
+                    T = t0
+                    Q = Array.zeroCreate d.N
+                    Qdot = Array.zeroCreate d.N
+                }
+                [ e ]).[0]
+
+        let coords = Array.ofList m.Coordinates
+        let masses = coords |> Array.map (fun c -> constant c.Mass)
+
+        let q =
+            coords
+            |> Array.map (fun c -> c.Init |> Option.map constant |> Option.defaultValue 0.0)
+
+        let qdot =
+            coords
+            |> Array.map (fun c -> c.InitVelocity |> Option.map constant |> Option.defaultValue 0.0)
+
+        let freeQ =
+            coords
+            |> Array.indexed
+            |> Array.filter (fun (_, c) -> c.Init.IsNone)
+            |> Array.map fst
+
+        let freeV =
+            coords
+            |> Array.indexed
+            |> Array.filter (fun (_, c) -> c.InitVelocity.IsNone)
+            |> Array.map fst
+
+        let state () = {
+            T = t0
+            Q = Array.copy q
+            Qdot = Array.copy qdot
+        }
+
+        let residual (roots: Expr[]) =
+            Vector<float>.Build.DenseOfArray(evalAll d signals parameters (state ()) (List.ofArray roots))
+
+        let worst (v: Vector<float>) =
+            if v.Count = 0 then
+                0, 0.0
+            else
+                let i = v.AbsoluteMaximumIndex() in i, abs v.[i]
+
+        let refuse what (v: Vector<float>) =
+            let i, size = worst v
+
+            raise (
+                DerivationError
+                    $"the start cannot satisfy constraint '{d.ConstraintNames.[i]}': {what} = {size:g3} at t = {t0} after adjusting every coordinate without an initial value"
+            )
+
+        // Positions: Newton (Gauss-Newton, minimum M-norm steps) on G over the free coordinates.
+        let mutable g = residual d.G
+        let mutable iterations = 0
+
+        while snd (worst g) > tolerance && iterations < 50 && freeQ.Length > 0 do
+            for i, dx in correction (gqMatrix d signals parameters (state ())) masses freeQ g do
+                q.[i] <- q.[i] + dx
+
+            g <- residual d.G
+            iterations <- iterations + 1
+
+        if snd (worst g) > 1e-10 then
+            refuse "|G|" g
+
+        // Velocities: one linear correction, Gdot is linear in qdot.
+        let mutable gdot = residual d.Gdot
+
+        if snd (worst gdot) > tolerance && freeV.Length > 0 then
+            for i, dv in correction (gqMatrix d signals parameters (state ())) masses freeV gdot do
+                qdot.[i] <- qdot.[i] + dv
+
+            gdot <- residual d.Gdot
+
+        if snd (worst gdot) > 1e-10 then
+            refuse "|Gdot|" gdot
+
+        // Proposition 1: G_q of full row rank at the start.
+        match dependentConstraints (gqMatrix d signals parameters (state ())) with
+        | [] -> ()
+        | deps ->
+            let named = deps |> List.map (fun j -> $"'{d.ConstraintNames.[j]}'")
+
+            raise (
+                DerivationError
+                    $"""G_q does not have full row rank at t = {t0}: constraint(s) {String.Join(", ", named)} depend linearly on the ones before (Proposition 1); a recurrent net needs slack variables"""
+            )
+
+        // H positive definite, and the multiplier system solvable, at the start.
+        Numerics.evaluate d signals parameters (state ()) |> ignore
+
+        let changes = [
+            for i in freeQ do
+                if q.[i] <> 0.0 then
+                    yield $"{coords.[i].Name} = {q.[i]:R} (solved from G = 0)"
+            for i in freeV do
+                if qdot.[i] <> 0.0 then
+                    yield $"{coords.[i].Name}' = {qdot.[i]:R} (solved from Gdot = 0)"
+        ]
+
+        { State = state (); Changes = changes }
