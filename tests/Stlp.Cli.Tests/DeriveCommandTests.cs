@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Stlp.Cli;
+using Xunit;
+
+namespace Stlp.Cli.Tests;
+
+public class DeriveCommandTests
+{
+    private static string Sample(string name)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir.FullName, "StlpSymbolic.sln")))
+        {
+            dir = dir.Parent!;
+        }
+        return Path.Combine(dir.FullName, "samples", name);
+    }
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = StlpApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static string TempModel(string text)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"stlp-{Guid.NewGuid():N}.stlp");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void TextPrintsOneEquationALineByName()
+    {
+        var (code, output, _) = Run("derive", Sample("fig2a.stlp"));
+        Assert.Equal(0, code);
+        var lines = output.Split('\n');
+        Assert.Contains("H~[x,x] = 1", lines);
+        Assert.Contains("G_q[x,w] = -e(t)", lines);
+        Assert.Contains("A[x,x] = e(t)^2 + 1", lines);
+        Assert.Contains("qddot[w] = lambda_x*e(t) - theta*w'", lines);
+    }
+
+    [Fact]
+    public void JsonHasEveryExpressionTheSparsityAndTheStart()
+    {
+        var (code, output, _) = Run("derive", Sample("fig3b.stlp"), "--format", "json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        Assert.Equal("x2 - tanh(w*x1)", root.GetProperty("expressions").GetProperty("G[x2]").GetString());
+        Assert.Equal(3, root.GetProperty("sparsity").GetProperty("touches").GetProperty("x2").GetArrayLength());
+        Assert.Equal(3.0, root.GetProperty("initial").GetProperty("qdot").GetProperty("x1").GetDouble());
+    }
+
+    [Fact]
+    public void StabilizationCanBeChosenOnTheCommandLine()
+    {
+        var (code, output, _) = Run("derive", Sample("fig3a.stlp"), "--stabilize", "baumgarte 2 3");
+        Assert.Equal(0, code);
+        Assert.Contains("# stabilization: Baumgarte (2.0, 3.0)", output);
+    }
+
+    [Fact]
+    public void LatexIsAnAlignFragment()
+    {
+        var (code, output, _) = Run("derive", Sample("fig3b.stlp"), "--format", "latex");
+        Assert.Equal(0, code);
+        Assert.StartsWith("\\begin{align*}", output);
+        Assert.Contains("\\tilde{H}_{x_{1} x_{1}} &= 1", output);
+        Assert.EndsWith("\\end{align*}\n", output);
+    }
+
+    [Fact]
+    public void ADerivationErrorExitsWith2AndNamesTheConstraint()
+    {
+        var path = TempModel("coord x mass 1 init 2\ncoord y mass 1\nconstraint pin: x - 1 = 0\n");
+        try
+        {
+            var (code, _, error) = Run("derive", path);
+            Assert.Equal(ExitCodes.ModelError, code);
+            Assert.Contains("derivation error", error);
+            Assert.Contains("constraint 'pin'", error);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void AModelErrorExitsWith2WithItsLocation()
+    {
+        var path = TempModel("coord x mass 1\nconstraint c: x - y = 0\n");
+        try
+        {
+            var (code, _, error) = Run("derive", path);
+            Assert.Equal(ExitCodes.ModelError, code);
+            Assert.Contains(":2:19: error: undefined name 'y'", error);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
