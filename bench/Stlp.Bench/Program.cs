@@ -1,11 +1,17 @@
 using BenchmarkDotNet.Running;
 using Stlp.Bench;
 
-// `dotnet run -c Release --project bench/Stlp.Bench -- sizes` prints DAG node counts;
+// `-- sizes` prints DAG node counts of derivatives; `-- derive-scaling` the derivation's growth
+// with network size;
 // anything else goes to BenchmarkDotNet (e.g. `-- --filter '*'`).
 if (args is ["sizes"])
 {
     Sizes.Print(Console.Out);
+    return 0;
+}
+if (args is ["derive-scaling"])
+{
+    DeriveScaling.Print(Console.Out);
     return 0;
 }
 BenchmarkSwitcher.FromAssembly(typeof(DerivationBenchmarks).Assembly).Run(args);

@@ -201,29 +201,6 @@ module Calculus =
     let velocityOf (q: Symbol) = { q with Kind = Velocity }
     let accelerationOf (q: Symbol) = { q with Kind = Acceleration }
 
-    /// Total time derivative along a trajectory: d/dt e = e_t + sum e_q qdot + sum e_qdot qddot,
-    /// with signal derivatives from the signal table.
-    let timeDerivative (e: Expr) : Expr =
-        let syms = freeSymbols e
-
-        let terms =
-            syms
-            |> Seq.choose (fun s ->
-                let rate =
-                    match s.Kind with
-                    | Time -> Some Expr.one
-                    | Coordinate -> Some(Expr.symbol (velocityOf s))
-                    | Velocity -> Some(Expr.symbol (accelerationOf s))
-                    | Acceleration -> raise (DerivativeError $"the time derivative of {s}'' (a jerk) is not supported")
-                    | Parameter
-                    | Multiplier -> None
-
-                rate |> Option.map (fun r -> Expr.mul2 (diff s e) r))
-            |> List.ofSeq
-        // Signals depend on time even when t does not appear explicitly.
-        let signalTerm = if syms.Contains time then Expr.zero else diff time e
-        Expr.add (signalTerm :: terms)
-
     /// Local partial derivatives of a node with respect to each of its children.
     let private localPartials (e: Expr) : (Expr * Expr)[] =
         match e.Node with
@@ -294,6 +271,30 @@ module Calculus =
                 direct)
 
     let gradient (e: Expr) (vars: Symbol list) = gradientReverse e vars
+
+    /// Total time derivative along a trajectory: d/dt e = e_t + sum e_q qdot + sum e_qdot qddot,
+    /// signals included (d/dt e(t) = e'(t)). All partials come from one reverse pass.
+    let timeDerivative (e: Expr) : Expr =
+        let moving =
+            freeSymbols e
+            |> Seq.filter (fun s ->
+                match s.Kind with
+                | Coordinate
+                | Velocity -> true
+                | Acceleration -> raise (DerivativeError $"the time derivative of {s}'' (a jerk) is not supported")
+                | _ -> false)
+            |> List.ofSeq
+
+        let rate (s: Symbol) =
+            match s.Kind with
+            | Coordinate -> Expr.symbol (velocityOf s)
+            | _ -> Expr.symbol (accelerationOf s)
+
+        match gradientReverse e (time :: moving) with
+        | explicitRate :: partials ->
+            Expr.add (explicitRate :: List.map2 (fun s d -> Expr.mul2 d (rate s)) moving partials)
+        | [] -> Expr.zero
+
 
     /// Jacobian rows per expression; each variable's differentiator is shared across rows.
     let jacobian (es: Expr list) (vars: Symbol list) : Expr[,] =
