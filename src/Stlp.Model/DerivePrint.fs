@@ -46,11 +46,18 @@ module DerivePrint =
             | _ -> ()
         ]
 
+    let stabilizationText (s: Stabilization) =
+        match s with
+        | NoStabilization -> "none"
+        | Penalty c -> $"penalty c = {c} (c/2 sum G^2 added to V)"
+        | Baumgarte(a, b) -> $"Baumgarte alpha = {a}, beta = {b} (gamma += 2 alpha Gdot + beta^2 G)"
+        | Projection -> "projection onto G = 0, Gdot = 0 after each step (the equations are unchanged)"
+
     let private header (d: Derivation) = [
         $"""# model {d.Model.Name}: {d.N} coordinates q = ({String.Join(", ", d.Q |> Array.map (fun s -> s.Name))}), {d.R} constraints"""
         "# H qddot = f - G_q' lambda;  (G_q H^-1 G_q') lambda = G_q H^-1 f + gamma  (MATH.md §2)"
         "# normalized: H~ = H/varpi, f~ = f/varpi, lambda~ = lambda/varpi (MATH.md §3); A lambda~ = b"
-        $"# stabilization: {d.Stabilization}"
+        $"# stabilization: {stabilizationText d.Stabilization}"
     ]
 
     let text (d: Derivation) (initial: InitialConditions option) =

@@ -60,7 +60,7 @@ public class DeriveCommandTests
     {
         var (code, output, _) = Run("derive", Sample("fig3a.stlp"), "--stabilize", "baumgarte 2 3");
         Assert.Equal(0, code);
-        Assert.Contains("# stabilization: Baumgarte (2.0, 3.0)", output);
+        Assert.Contains("# stabilization: Baumgarte alpha = 2, beta = 3", output);
     }
 
     [Fact]
