@@ -1,0 +1,97 @@
+using Stlp.Model;
+using Stlp.Runtime.Kernels;
+
+namespace Stlp.Codegen;
+
+/// <summary>
+/// Evaluates an IR program directly: slow and obviously right, the reference every generated
+/// kernel is tested against. The arithmetic after the instruction list (the multiplier solve and
+/// the accelerations) is <see cref="KernelAlgebra"/>, which the generated code follows step by step.
+/// </summary>
+public sealed class Interpreter : IKernel
+{
+    private readonly IrProgram program;
+    private readonly double[] temps;
+    private readonly KernelAlgebra algebra;
+
+    public Interpreter(IrProgram program)
+    {
+        this.program = program;
+        temps = new double[program.Instructions.Length];
+        algebra = new KernelAlgebra(program);
+    }
+
+    public int CoordinateCount => program.N;
+    public int ConstraintCount => program.R;
+    public int ParameterCount => program.ParameterNames.Length;
+    public int SignalCount => program.SignalInputs.Length;
+
+    public void Evaluate(
+        double t,
+        ReadOnlySpan<double> q,
+        ReadOnlySpan<double> qdot,
+        ReadOnlySpan<double> parameters,
+        ReadOnlySpan<double> signals,
+        Span<double> qddot,
+        Span<double> lambdaNormalized,
+        Span<double> g,
+        Span<double> gdot,
+        out double varpi
+    )
+    {
+        var code = program.Instructions;
+        for (var i = 0; i < code.Length; i++)
+        {
+            var ins = code[i];
+            temps[i] = ins.Op switch
+            {
+                OpCode.Constant => ins.Value,
+                OpCode.Input => ins.InputKind switch
+                {
+                    InputKind.Time => t,
+                    InputKind.Coordinate => q[ins.InputIndex],
+                    InputKind.Velocity => qdot[ins.InputIndex],
+                    InputKind.Parameter => parameters[ins.InputIndex],
+                    _ => signals[ins.InputIndex],
+                },
+                OpCode.Add => Sum(ins.Args),
+                OpCode.Mul => Product(ins.Args),
+                OpCode.PowInt => PowInt(temps[ins.Args[0]], (int)ins.Value),
+                OpCode.Pow => Math.Pow(temps[ins.Args[0]], temps[ins.Args[1]]),
+                _ => Primitives.Call(ins.Name, ins.Args.Select(a => temps[a]).ToArray()),
+            };
+        }
+        algebra.Finish(t, temps, qddot, lambdaNormalized, g, gdot, out varpi);
+    }
+
+    private double Sum(int[] args)
+    {
+        var s = temps[args[0]];
+        for (var k = 1; k < args.Length; k++)
+        {
+            s += temps[args[k]];
+        }
+        return s;
+    }
+
+    private double Product(int[] args)
+    {
+        var s = temps[args[0]];
+        for (var k = 1; k < args.Length; k++)
+        {
+            s *= temps[args[k]];
+        }
+        return s;
+    }
+
+    /// <summary>The same formulas the emitter writes for small integer powers.</summary>
+    public static double PowInt(double x, int k) =>
+        k switch
+        {
+            2 => x * x,
+            3 => x * x * x,
+            -1 => 1.0 / x,
+            -2 => 1.0 / (x * x),
+            _ => Math.Pow(x, k),
+        };
+}

@@ -1,0 +1,97 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Emit;
+using Microsoft.CodeAnalysis.Text;
+using Stlp.Runtime.Kernels;
+
+namespace Stlp.Codegen;
+
+/// <summary>Generated code that does not compile: an internal error, with the source saved.</summary>
+public sealed class KernelCompilationException(string message) : Exception(message);
+
+/// <summary>
+/// Compiles kernel source with Roslyn (Release, warnings as errors, minimal references, the source
+/// and a portable PDB embedded so stack traces point at real lines) and loads it into a
+/// collectible AssemblyLoadContext. Knows nothing of models.
+/// </summary>
+public static class KernelCompiler
+{
+    public static string RoslynVersion { get; } =
+        typeof(CSharpCompilation).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    private static readonly Lazy<MetadataReference[]> References = new(() =>
+    {
+        var trusted = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "").Split(Path.PathSeparator);
+        string Framework(string name) =>
+            trusted.FirstOrDefault(p => Path.GetFileName(p) == name)
+            ?? throw new InvalidOperationException($"framework assembly {name} not found");
+        return
+        [
+            MetadataReference.CreateFromFile(typeof(object).Assembly.Location),
+            MetadataReference.CreateFromFile(Framework("System.Runtime.dll")),
+            MetadataReference.CreateFromFile(Framework("System.Memory.dll")),
+            MetadataReference.CreateFromFile(typeof(IKernel).Assembly.Location),
+        ];
+    });
+
+    /// <summary>Compiles to assembly bytes, or throws with the diagnostics and where the source was saved.</summary>
+    public static byte[] Compile(string source, string name)
+    {
+        var path = $"{name}.cs";
+        var text = SourceText.From(source, Encoding.UTF8);
+        var tree = CSharpSyntaxTree.ParseText(text, new CSharpParseOptions(LanguageVersion.Latest), path: path);
+        var compilation = CSharpCompilation.Create(
+            name,
+            [tree],
+            References.Value,
+            new CSharpCompilationOptions(
+                OutputKind.DynamicallyLinkedLibrary,
+                optimizationLevel: OptimizationLevel.Release,
+                nullableContextOptions: NullableContextOptions.Enable,
+                generalDiagnosticOption: ReportDiagnostic.Error,
+                deterministic: true
+            )
+        );
+        using var assembly = new MemoryStream();
+        var result = compilation.Emit(
+            assembly,
+            options: new EmitOptions(debugInformationFormat: DebugInformationFormat.Embedded),
+            embeddedTexts: [EmbeddedText.FromSource(path, text)]
+        );
+        if (!result.Success)
+        {
+            var saved = Path.Combine(Path.GetTempPath(), $"stlp-failed-{name}.cs");
+            File.WriteAllText(saved, source);
+            var errors = result
+                .Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)
+                .Take(10)
+                .Select(d => d.ToString());
+            throw new KernelCompilationException(
+                $"internal error: the generated kernel does not compile; source saved at {saved}\n"
+                    + string.Join("\n", errors)
+            );
+        }
+        return assembly.ToArray();
+    }
+
+    /// <summary>Loads compiled bytes into their own collectible context and creates the kernel.</summary>
+    public static IKernel Load(byte[] assembly, string name)
+    {
+        var context = new AssemblyLoadContext($"stlp-kernel-{name}", isCollectible: true);
+        var loaded = context.LoadFromStream(new MemoryStream(assembly));
+        var type =
+            loaded.GetType("Stlp.Generated.Kernel")
+            ?? throw new KernelCompilationException("internal error: no Stlp.Generated.Kernel in the compiled kernel");
+        return (IKernel)(
+            Activator.CreateInstance(type)
+            ?? throw new KernelCompilationException("internal error: the kernel could not be created")
+        );
+    }
+
+    /// <summary>The version of this runtime, part of the cache key.</summary>
+    public static string RuntimeVersion { get; } =
+        $"{Environment.Version}/{typeof(IKernel).Assembly.GetName().Version}/{Assembly.GetExecutingAssembly().GetName().Version}";
+}

@@ -1,0 +1,440 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Stlp.Model;
+
+namespace Stlp.Codegen;
+
+/// <summary>
+/// Writes the C# source of a kernel from an IR program: readable, deterministic (one program,
+/// one byte-identical source), each block commented with the equation it computes. User names
+/// appear only in comments, reduced to printable ASCII, so a model cannot inject code.
+/// Knows nothing of Roslyn.
+/// </summary>
+public static class KernelEmitter
+{
+    public const string GeneratorVersion = "Stlp.Codegen 1.0";
+
+    /// <summary>Up to this many temporaries, they are locals of one method.</summary>
+    public const int LocalLimit = 4000;
+
+    /// <summary>Beyond it, temporaries live in a work array and statements are split into methods of this size.</summary>
+    public const int StatementsPerMethod = 1500;
+
+    /// <summary>Multiplier systems up to this size get a fully unrolled Cholesky.</summary>
+    public const int UnrolledCholeskyLimit = 6;
+
+    private const string Parameters =
+        "double t, ReadOnlySpan<double> q, ReadOnlySpan<double> qdot, ReadOnlySpan<double> p, "
+        + "ReadOnlySpan<double> s, Span<double> qddot, Span<double> lambdaNormalized, Span<double> g, Span<double> gdot";
+
+    private const string Arguments = "t, q, qdot, p, s, qddot, lambdaNormalized, g, gdot";
+
+    /// <summary>A user name made safe for a // comment: printable ASCII only.</summary>
+    public static string CommentSafe(string name)
+    {
+        var sb = new StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            sb.Append(c is >= ' ' and <= '~' ? c : '?');
+        }
+        return sb.ToString();
+    }
+
+    public static string Literal(double x)
+    {
+        if (double.IsNaN(x))
+        {
+            return "double.NaN";
+        }
+        if (double.IsInfinity(x))
+        {
+            return x > 0 ? "double.PositiveInfinity" : "double.NegativeInfinity";
+        }
+        var s = x.ToString("R", CultureInfo.InvariantCulture);
+        if (!s.Contains('.') && !s.Contains('E'))
+        {
+            s += ".0";
+        }
+        return x < 0 ? $"({s})" : s;
+    }
+
+    public static string Emit(IrProgram p)
+    {
+        var body = new StringBuilder();
+        var big = p.Instructions.Length > LocalLimit;
+        string Ref(int slot) => big ? $"w[{slot}]" : $"t{slot}";
+
+        // ---- the straight-line part: temporaries, then outputs ----
+        var statements = new List<string>
+        {
+            "// Common subexpressions of H~, f~, G_q, gamma, G, Gdot, varpi, A and b, each computed once.",
+        };
+        for (var i = 0; i < p.Instructions.Length; i++)
+        {
+            var value = Expression(p.Instructions[i], Ref);
+            statements.Add(big ? $"w[{i}] = {value};" : $"double t{i} = {value};");
+        }
+        statements.Add("// G(t, q) and Gdot = G_t + G_q qdot: the constraint residuals.");
+        for (var j = 0; j < p.R; j++)
+        {
+            statements.Add($"g[{j}] = {Ref(p.G[j])}; // G[{CommentSafe(p.ConstraintNames[j])}]");
+            statements.Add($"gdot[{j}] = {Ref(p.Gdot[j])};");
+        }
+        statements.Add("// varpi(t), the dissipation: lambda = varpi lambda~ (MATH.md §3).");
+        statements.Add($"varpiValue = {Ref(p.Varpi)};");
+
+        var unrolled = !big && p.IsHDiagonal && p.R <= UnrolledCholeskyLimit;
+        var tail = new List<string>();
+        if (!p.IsHDiagonal)
+        {
+            EmitGeneral(p, Ref, statements, tail);
+        }
+        else if (unrolled)
+        {
+            EmitDiagonalUnrolled(p, Ref, statements);
+        }
+        else
+        {
+            EmitDiagonalArrays(p, Ref, statements, tail);
+        }
+
+        // ---- the class ----
+        var scratch = new List<string> { "private double varpiValue;" };
+        if (big)
+        {
+            scratch.Add($"private readonly double[] w = new double[{p.Instructions.Length}];");
+        }
+        if (p.IsHDiagonal && !unrolled)
+        {
+            scratch.Add($"private readonly double[] hinv = new double[{p.N}];");
+            scratch.Add($"private readonly double[] a = new double[{p.R * p.R}];");
+            scratch.Add($"private readonly double[] lam = new double[{p.R}];");
+        }
+        if (!p.IsHDiagonal)
+        {
+            scratch.Add($"private readonly double[] hDense = new double[{p.N * p.N}];");
+            scratch.Add($"private readonly double[] gqDense = new double[{p.R * p.N}];");
+            scratch.Add($"private readonly double[] fVector = new double[{p.N}];");
+            scratch.Add($"private readonly double[] gammaVector = new double[{p.R}];");
+        }
+
+        body.AppendLine("namespace Stlp.Generated");
+        body.AppendLine("{");
+        body.AppendLine("    using System;");
+        body.AppendLine("    using Stlp.Runtime.Kernels;");
+        body.AppendLine();
+        body.AppendLine(
+            "    /// <summary>The constrained Euler-Lagrange system of one model (MATH.md §2-3).</summary>"
+        );
+        body.AppendLine("    public sealed class Kernel : IKernel");
+        body.AppendLine("    {");
+        foreach (var line in scratch)
+        {
+            body.AppendLine($"        {line}");
+        }
+        body.AppendLine();
+        body.AppendLine($"        public int CoordinateCount => {p.N};");
+        body.AppendLine($"        public int ConstraintCount => {p.R};");
+        body.AppendLine($"        public int ParameterCount => {p.ParameterNames.Length};");
+        body.AppendLine($"        public int SignalCount => {p.SignalInputs.Length};");
+        body.AppendLine();
+        body.AppendLine($"        public void Evaluate({Parameters}, out double varpi)");
+        body.AppendLine("        {");
+        if (big)
+        {
+            var parts = Chunk(statements);
+            var tailParts = Chunk(tail);
+            for (var k = 0; k < parts.Count; k++)
+            {
+                body.AppendLine($"            Part{k}({Arguments});");
+            }
+            body.AppendLine("            Solve(t);");
+            for (var k = 0; k < tailParts.Count; k++)
+            {
+                body.AppendLine($"            Tail{k}({Arguments});");
+            }
+            body.AppendLine("            varpi = varpiValue;");
+            body.AppendLine("        }");
+            for (var k = 0; k < parts.Count; k++)
+            {
+                AppendMethod(body, $"Part{k}", parts[k]);
+            }
+            for (var k = 0; k < tailParts.Count; k++)
+            {
+                AppendMethod(body, $"Tail{k}", tailParts[k]);
+            }
+            body.AppendLine();
+            body.AppendLine("        private void Solve(double t)");
+            body.AppendLine("        {");
+            foreach (var line in SolveStatements(p))
+            {
+                body.AppendLine($"            {line}");
+            }
+            body.AppendLine("        }");
+        }
+        else
+        {
+            foreach (var line in statements)
+            {
+                body.AppendLine($"            {line}");
+            }
+            if (!unrolled)
+            {
+                foreach (var line in SolveStatements(p))
+                {
+                    body.AppendLine($"            {line}");
+                }
+                foreach (var line in tail)
+                {
+                    body.AppendLine($"            {line}");
+                }
+            }
+            body.AppendLine("            varpi = varpiValue;");
+            body.AppendLine("        }");
+        }
+        body.AppendLine("    }");
+        body.AppendLine("}");
+
+        var text = body.ToString();
+        var header = new StringBuilder();
+        header.AppendLine("// <auto-generated/>");
+        header.AppendLine($"// Kernel for model: {CommentSafe(p.ModelName)}");
+        header.AppendLine($"// Content hash: {ContentHash(text)}");
+        header.AppendLine($"// Generator: {GeneratorVersion}");
+        header.AppendLine(
+            $"// {p.N} coordinates, {p.R} constraints, {p.Instructions.Length} temporaries, H {(p.IsHDiagonal ? "diagonal" : "dense")}."
+        );
+        for (var i = 0; i < p.N; i++)
+        {
+            header.AppendLine($"//   q[{i}] = {CommentSafe(p.CoordinateNames[i])}");
+        }
+        for (var j = 0; j < p.R; j++)
+        {
+            header.AppendLine($"//   constraint {j} = {CommentSafe(p.ConstraintNames[j])}");
+        }
+        for (var k = 0; k < p.ParameterNames.Length; k++)
+        {
+            header.AppendLine($"//   p[{k}] = {CommentSafe(p.ParameterNames[k])}");
+        }
+        for (var k = 0; k < p.SignalInputs.Length; k++)
+        {
+            var (name, order) = p.SignalInputs[k];
+            header.AppendLine($"//   s[{k}] = {CommentSafe(name)}{new string('\'', order)}(t)");
+        }
+        header.AppendLine("#nullable enable");
+        return header + text;
+    }
+
+    public static string ContentHash(string text) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16].ToLowerInvariant();
+
+    private static string Expression(Instruction ins, Func<int, string> r) =>
+        ins.Op switch
+        {
+            OpCode.Constant => Literal(ins.Value),
+            OpCode.Input => ins.InputKind switch
+            {
+                InputKind.Time => "t",
+                InputKind.Coordinate => $"q[{ins.InputIndex}]",
+                InputKind.Velocity => $"qdot[{ins.InputIndex}]",
+                InputKind.Parameter => $"p[{ins.InputIndex}]",
+                _ => $"s[{ins.InputIndex}]",
+            },
+            OpCode.Add => string.Join(" + ", ins.Args.Select(r)),
+            OpCode.Mul => string.Join(" * ", ins.Args.Select(r)),
+            OpCode.PowInt => (int)ins.Value switch
+            {
+                2 => $"{r(ins.Args[0])} * {r(ins.Args[0])}",
+                3 => $"{r(ins.Args[0])} * {r(ins.Args[0])} * {r(ins.Args[0])}",
+                -1 => $"1.0 / {r(ins.Args[0])}",
+                -2 => $"1.0 / ({r(ins.Args[0])} * {r(ins.Args[0])})",
+                var k => $"Math.Pow({r(ins.Args[0])}, {Literal(k)})",
+            },
+            OpCode.Pow => $"Math.Pow({r(ins.Args[0])}, {r(ins.Args[1])})",
+            _ => string.Format(
+                CultureInfo.InvariantCulture,
+                Functions.find(ins.Name).CSharp,
+                ins.Args.Select(r).Cast<object>().ToArray()
+            ),
+        };
+
+    private static void EmitDiagonalUnrolled(IrProgram p, Func<int, string> r, List<string> s)
+    {
+        var n = p.N;
+        var m = p.R;
+        s.Add("// H~ = H / varpi is diagonal (MATH.md §3): its inverse; it must be positive.");
+        foreach (var e in p.HNorm)
+        {
+            s.Add($"if (!({r(e.Slot)} > 0.0)) throw new NumericalFailure(t, \"H~[{e.Row}]\", \"not positive\");");
+            s.Add($"double hinv{e.Row} = 1.0 / {r(e.Slot)};");
+        }
+        s.Add("// A = G_q H~^-1 G_q' (MULT), lower triangle, and b = G_q H~^-1 f~ + gamma.");
+        var a = new Dictionary<(int, int), int>();
+        foreach (var e in p.A)
+        {
+            a[(e.Column, e.Row)] = e.Slot;
+        }
+        for (var i = 0; i < m; i++)
+        {
+            for (var j = 0; j <= i; j++)
+            {
+                s.Add($"double a{i}_{j} = {(a.TryGetValue((i, j), out var slot) ? r(slot) : "0.0")};");
+            }
+        }
+        for (var j = 0; j < m; j++)
+        {
+            s.Add($"double b{j} = {r(p.B[j])};");
+        }
+        s.Add("// A lambda~ = b: Cholesky A = L L', unrolled, then the two triangular solves.");
+        for (var j = 0; j < m; j++)
+        {
+            var d = new StringBuilder($"a{j}_{j}");
+            for (var k = 0; k < j; k++)
+            {
+                d.Append($" - l{j}_{k} * l{j}_{k}");
+            }
+            s.Add($"double d{j} = {d};");
+            s.Add(
+                $"if (!(d{j} > 0.0)) throw new NumericalFailure(t, \"A[{j},{j}]\", \"non-positive pivot of the multiplier matrix G_q H^-1 G_q' (constraints dependent)\");"
+            );
+            s.Add($"d{j} = Math.Sqrt(d{j});");
+            s.Add($"double l{j}_{j} = d{j};");
+            for (var i = j + 1; i < m; i++)
+            {
+                var v = new StringBuilder($"a{i}_{j}");
+                for (var k = 0; k < j; k++)
+                {
+                    v.Append($" - l{i}_{k} * l{j}_{k}");
+                }
+                s.Add($"double l{i}_{j} = ({v}) / d{j};");
+            }
+        }
+        for (var i = 0; i < m; i++)
+        {
+            var v = new StringBuilder($"b{i}");
+            for (var k = 0; k < i; k++)
+            {
+                v.Append($" - l{i}_{k} * y{k}");
+            }
+            s.Add($"double y{i} = ({v}) / l{i}_{i};");
+        }
+        for (var i = m - 1; i >= 0; i--)
+        {
+            var v = new StringBuilder($"y{i}");
+            for (var k = i + 1; k < m; k++)
+            {
+                v.Append($" - l{k}_{i} * x{k}");
+            }
+            s.Add($"double x{i} = ({v}) / l{i}_{i};");
+        }
+        for (var j = 0; j < m; j++)
+        {
+            s.Add($"lambdaNormalized[{j}] = x{j}; // lambda~[{CommentSafe(p.ConstraintNames[j])}]");
+        }
+        s.Add("// qddot = H~^-1 (f~ - G_q' lambda~) (EL).");
+        var byCoordinate = p.Gq.GroupBy(e => e.Column).ToDictionary(g => g.Key, g => g.ToList());
+        for (var i = 0; i < n; i++)
+        {
+            var v = new StringBuilder(r(p.FNorm[i]));
+            foreach (var e in byCoordinate.GetValueOrDefault(i) ?? [])
+            {
+                v.Append($" - {r(e.Slot)} * x{e.Row}");
+            }
+            s.Add($"qddot[{i}] = ({v}) * hinv{i}; // {CommentSafe(p.CoordinateNames[i])}''");
+        }
+    }
+
+    private static void EmitDiagonalArrays(IrProgram p, Func<int, string> r, List<string> s, List<string> tail)
+    {
+        s.Add("// H~ = H / varpi is diagonal (MATH.md §3): its inverse; it must be positive.");
+        foreach (var e in p.HNorm)
+        {
+            s.Add($"if (!({r(e.Slot)} > 0.0)) throw new NumericalFailure(t, \"H~[{e.Row}]\", \"not positive\");");
+            s.Add($"hinv[{e.Row}] = 1.0 / {r(e.Slot)};");
+        }
+        s.Add("// A = G_q H~^-1 G_q' (MULT), lower triangle, and b = G_q H~^-1 f~ + gamma.");
+        s.Add("Array.Clear(a);");
+        foreach (var e in p.A)
+        {
+            s.Add($"a[{e.Column * p.R + e.Row}] = {r(e.Slot)};");
+        }
+        for (var j = 0; j < p.R; j++)
+        {
+            s.Add($"lam[{j}] = {r(p.B[j])};");
+        }
+        tail.Add("// qddot = H~^-1 (f~ - G_q' lambda~) (EL).");
+        var byCoordinate = p.Gq.GroupBy(e => e.Column).ToDictionary(g => g.Key, g => g.ToList());
+        for (var i = 0; i < p.N; i++)
+        {
+            var v = new StringBuilder(r(p.FNorm[i]));
+            foreach (var e in byCoordinate.GetValueOrDefault(i) ?? [])
+            {
+                v.Append($" - {r(e.Slot)} * lam[{e.Row}]");
+            }
+            tail.Add($"qddot[{i}] = ({v}) * hinv[{i}];");
+        }
+        tail.Add("lam.AsSpan().CopyTo(lambdaNormalized);");
+    }
+
+    private static void EmitGeneral(IrProgram p, Func<int, string> r, List<string> s, List<string> tail)
+    {
+        s.Add("// H~ = H / varpi is not diagonal (F depends on velocities): dense H~, G_q, f~, gamma.");
+        s.Add("Array.Clear(hDense);");
+        foreach (var e in p.HNorm)
+        {
+            s.Add($"hDense[{e.Row * p.N + e.Column}] = {r(e.Slot)};");
+        }
+        s.Add("Array.Clear(gqDense);");
+        foreach (var e in p.Gq)
+        {
+            s.Add($"gqDense[{e.Row * p.N + e.Column}] = {r(e.Slot)};");
+        }
+        for (var i = 0; i < p.N; i++)
+        {
+            s.Add($"fVector[{i}] = {r(p.FNorm[i])};");
+        }
+        for (var j = 0; j < p.R; j++)
+        {
+            s.Add($"gammaVector[{j}] = {r(p.Gamma[j])};");
+        }
+        tail.Add("// (G_q H~^-1 G_q') lambda~ = G_q H~^-1 f~ + gamma (MULT); qddot = H~^-1 (f~ - G_q' lambda~) (EL).");
+        tail.Add(
+            $"DenseMultipliers.Solve(t, {p.N}, {p.R}, hDense, gqDense, fVector, gammaVector, qddot, lambdaNormalized);"
+        );
+    }
+
+    private static IEnumerable<string> SolveStatements(IrProgram p)
+    {
+        if (!p.IsHDiagonal)
+        {
+            yield break;
+        }
+        yield return "// A lambda~ = b by an in-place dense Cholesky.";
+        yield return $"var pivot = DenseCholesky.Factor(a, {p.R});";
+        yield return "if (pivot >= 0) throw new NumericalFailure(t, $\"A[{pivot},{pivot}]\", \"non-positive pivot of the multiplier matrix G_q H^-1 G_q' (constraints dependent)\");";
+        yield return $"DenseCholesky.Solve(a, {p.R}, lam);";
+    }
+
+    private static List<List<string>> Chunk(List<string> statements)
+    {
+        var parts = new List<List<string>>();
+        for (var k = 0; k < statements.Count; k += StatementsPerMethod)
+        {
+            parts.Add(statements.GetRange(k, Math.Min(StatementsPerMethod, statements.Count - k)));
+        }
+        return parts;
+    }
+
+    private static void AppendMethod(StringBuilder body, string name, List<string> statements)
+    {
+        body.AppendLine();
+        body.AppendLine($"        private void {name}({Parameters})");
+        body.AppendLine("        {");
+        foreach (var line in statements)
+        {
+            body.AppendLine($"            {line}");
+        }
+        body.AppendLine("        }");
+    }
+}

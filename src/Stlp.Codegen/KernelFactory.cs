@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using Stlp.Model;
+using Stlp.Runtime.Kernels;
+
+namespace Stlp.Codegen;
+
+/// <summary>A compiled kernel and how it was obtained.</summary>
+public sealed record CompiledKernel(
+    IKernel Kernel,
+    IrProgram Program,
+    string Source,
+    bool CacheHit,
+    TimeSpan GenerateTime,
+    TimeSpan CompileTime
+);
+
+/// <summary>From a derivation to a running kernel: lower, emit, compile or fetch from the cache, load.</summary>
+public static class KernelFactory
+{
+    public static CompiledKernel Create(Derivation derivation, KernelCache? cache)
+    {
+        var watch = Stopwatch.StartNew();
+        var program = Lower.lower(derivation);
+        var source = KernelEmitter.Emit(program);
+        var generate = watch.Elapsed;
+        watch.Restart();
+        var key = KernelCache.Key(source);
+        var bytes = cache?.TryGet(key);
+        var hit = bytes is not null;
+        if (bytes is null)
+        {
+            bytes = KernelCompiler.Compile(source, $"StlpKernel_{key[..16]}");
+            cache?.Put(key, bytes);
+        }
+        var kernel = KernelCompiler.Load(bytes, key[..16]);
+        return new CompiledKernel(kernel, program, source, hit, generate, watch.Elapsed);
+    }
+}

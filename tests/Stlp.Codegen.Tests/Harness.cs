@@ -1,0 +1,85 @@
+using Microsoft.FSharp.Collections;
+using Microsoft.FSharp.Core;
+using Stlp.Codegen;
+using Stlp.Model;
+using Stlp.Runtime.Kernels;
+using Xunit;
+
+namespace Stlp.Codegen.Tests;
+
+/// <summary>Models, kernels and random states for the differential tests.</summary>
+public static class Harness
+{
+    public static string Samples
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (!File.Exists(Path.Combine(dir.FullName, "StlpSymbolic.sln")))
+            {
+                dir = dir.Parent!;
+            }
+            return Path.Combine(dir.FullName, "samples");
+        }
+    }
+
+    public static Stlp.Model.Model Load(string name) =>
+        ModelFile.Load(Path.Combine(Samples, name), new Dictionary<string, double>());
+
+    public static Stlp.Model.Model FromText(string text) =>
+        Elaborate.ofText(".", MapModule.Empty<string, double>(), text);
+
+    public static Derivation Derive(Stlp.Model.Model model) =>
+        Stlp.Model.Derive.derive(FSharpOption<Stabilization>.None, model);
+
+    /// <summary>A kernel compiled without the disk cache.</summary>
+    public static CompiledKernel Compile(Stlp.Model.Model model) => KernelFactory.Create(Derive(model), null);
+
+    public sealed record Result(double[] Qddot, double[] Lambda, double[] G, double[] Gdot, double Varpi);
+
+    public static Result Run(IKernel k, double t, double[] q, double[] qdot, double[] p, double[] s)
+    {
+        var r = new Result(
+            new double[k.CoordinateCount],
+            new double[k.ConstraintCount],
+            new double[k.ConstraintCount],
+            new double[k.ConstraintCount],
+            0
+        );
+        k.Evaluate(t, q, qdot, p, s, r.Qddot, r.Lambda, r.G, r.Gdot, out var varpi);
+        return r with { Varpi = varpi };
+    }
+
+    /// <summary>Random states (t in [0, 3], coordinates and velocities in [-1, 1]) and signal values.</summary>
+    public static IEnumerable<(double T, double[] Q, double[] Qdot, double[] S)> States(
+        IrProgram program,
+        int count,
+        int seed
+    )
+    {
+        var rng = new Random(seed);
+        double U(double a, double b) => a + (b - a) * rng.NextDouble();
+        for (var k = 0; k < count; k++)
+        {
+            yield return (
+                U(0, 3),
+                Enumerable.Range(0, program.N).Select(_ => U(-1, 1)).ToArray(),
+                Enumerable.Range(0, program.N).Select(_ => U(-1, 1)).ToArray(),
+                Enumerable.Range(0, program.SignalInputs.Length).Select(_ => U(-1, 1)).ToArray()
+            );
+        }
+    }
+
+    public static void AssertClose(double[] expected, double[] actual, double tolerance, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            var scale = 1 + Math.Abs(expected[i]);
+            Assert.True(
+                Math.Abs(expected[i] - actual[i]) <= tolerance * scale,
+                $"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R}"
+            );
+        }
+    }
+}
