@@ -13,4 +13,7 @@ public static class ExitCodes
 
     /// <summary>A numerical failure during a run.</summary>
     public const int NumericalFailure = 3;
+
+    /// <summary>An internal error, such as generated code that does not compile.</summary>
+    public const int Internal = 4;
 }

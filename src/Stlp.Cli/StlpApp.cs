@@ -13,6 +13,8 @@ public static class StlpApp
         {
             ShowCommand.Create(output, error),
             DeriveCommand.Create(output, error),
+            CodegenCommand.Create(output, error),
+            EvalCommand.Create(output, error),
         };
 
     public static int Run(string[] args, TextWriter output, TextWriter error)

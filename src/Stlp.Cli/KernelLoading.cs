@@ -1,0 +1,46 @@
+using Microsoft.FSharp.Core;
+using Stlp.Codegen;
+using Stlp.Model;
+using Stlp.Runtime.Kernels;
+
+namespace Stlp.Cli;
+
+/// <summary>Load, derive, then act; model and derivation errors exit 2, numerical failures 3.</summary>
+public static class KernelLoading
+{
+    public static int Run(string path, IEnumerable<string> overrides, TextWriter error, Func<Derivation, int> action)
+    {
+        var model = ModelLoader.TryLoad(path, overrides, error);
+        if (model is null)
+        {
+            return ExitCodes.ModelError;
+        }
+        try
+        {
+            return action(Stlp.Model.Derive.derive(FSharpOption<Stabilization>.None, model));
+        }
+        catch (NumericalFailure e)
+        {
+            error.WriteLine($"{path}: numerical failure {e.Message}");
+            return ExitCodes.NumericalFailure;
+        }
+        catch (KernelCompilationException e)
+        {
+            error.WriteLine(e.Message);
+            return ExitCodes.Internal;
+        }
+        catch (Exception e) when (Derivations.Describe(e) is { } message)
+        {
+            error.WriteLine($"{path}: derivation error: {message.Value}");
+            return ExitCodes.ModelError;
+        }
+        catch (InputError e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Usage;
+        }
+    }
+}
+
+/// <summary>Bad input to a command (a state file), reported without a stack trace.</summary>
+public sealed class InputError(string message) : Exception(message);
