@@ -16,4 +16,7 @@ public static class ExitCodes
 
     /// <summary>An internal error, such as generated code that does not compile.</summary>
     public const int Internal = 4;
+
+    /// <summary><c>stlp check</c> found differences above the tolerance.</summary>
+    public const int CheckFailed = 5;
 }

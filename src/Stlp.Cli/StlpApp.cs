@@ -15,6 +15,7 @@ public static class StlpApp
             DeriveCommand.Create(output, error),
             CodegenCommand.Create(output, error),
             EvalCommand.Create(output, error),
+            CheckCommand.Create(output, error),
         };
 
     public static int Run(string[] args, TextWriter output, TextWriter error)

@@ -38,7 +38,7 @@ public static class KernelCompiler
     });
 
     /// <summary>Compiles to assembly bytes, or throws with the diagnostics and where the source was saved.</summary>
-    public static byte[] Compile(string source, string name)
+    public static byte[] Compile(string source, string name, bool generated = true)
     {
         var path = $"{name}.cs";
         var text = SourceText.From(source, Encoding.UTF8);
@@ -70,7 +70,8 @@ public static class KernelCompiler
                 .Take(10)
                 .Select(d => d.ToString());
             throw new KernelCompilationException(
-                $"internal error: the generated kernel does not compile; source saved at {saved}\n"
+                (generated ? "internal error: the generated kernel" : name)
+                    + $" does not compile; source saved at {saved}\n"
                     + string.Join("\n", errors)
             );
         }
@@ -89,6 +90,17 @@ public static class KernelCompiler
             Activator.CreateInstance(type)
             ?? throw new KernelCompilationException("internal error: the kernel could not be created")
         );
+    }
+
+    /// <summary>Loads compiled bytes and creates the first public class that implements IKernel.</summary>
+    public static IKernel LoadAny(byte[] assembly, string name)
+    {
+        var context = new AssemblyLoadContext($"stlp-hand-{name}", isCollectible: true);
+        var loaded = context.LoadFromStream(new MemoryStream(assembly));
+        var type =
+            loaded.GetExportedTypes().FirstOrDefault(t => typeof(IKernel).IsAssignableFrom(t) && !t.IsAbstract)
+            ?? throw new KernelCompilationException($"{name}: no public class implements IKernel");
+        return (IKernel)Activator.CreateInstance(type)!;
     }
 
     /// <summary>The version of this runtime, part of the cache key.</summary>

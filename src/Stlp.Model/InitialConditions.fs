@@ -173,3 +173,42 @@ module InitialConditions =
         ]
 
         { State = state (); Changes = changes }
+
+    /// Projects an arbitrary state onto G = 0 and Gdot = 0, moving every coordinate and velocity
+    /// (minimum M-norm steps): consistent states for differential tests and `stlp check`.
+    let project (d: Derivation) (signals: FormulaSignals) (parameters: Map<string, float>) (s: State) : State =
+        let masses =
+            d.Model.Coordinates
+            |> List.map (fun c -> (evalAll d signals parameters s [ c.Mass ]).[0])
+            |> Array.ofList
+
+        let all = Array.init d.N id
+        let q = Array.copy s.Q
+        let qdot = Array.copy s.Qdot
+
+        let state () = {
+            T = s.T
+            Q = Array.copy q
+            Qdot = Array.copy qdot
+        }
+
+        let residual (roots: Expr[]) =
+            Vector<float>.Build.DenseOfArray(evalAll d signals parameters (state ()) (List.ofArray roots))
+
+        let mutable g = residual d.G
+        let mutable iterations = 0
+
+        while g.Count > 0 && g.InfinityNorm() > tolerance && iterations < 50 do
+            for i, dx in correction (gqMatrix d signals parameters (state ())) masses all g do
+                q.[i] <- q.[i] + dx
+
+            g <- residual d.G
+            iterations <- iterations + 1
+
+        let gdot = residual d.Gdot
+
+        if gdot.Count > 0 then
+            for i, dv in correction (gqMatrix d signals parameters (state ())) masses all gdot do
+                qdot.[i] <- qdot.[i] + dv
+
+        state ()

@@ -96,3 +96,52 @@ public class KernelCommandTests
         }
     }
 }
+
+public class CheckCommandTests
+{
+    [Fact]
+    public void CheckAgainstAHandKernelPasses()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir.FullName, "StlpSymbolic.sln")))
+        {
+            dir = dir.Parent!;
+        }
+        var samples = Path.Combine(dir.FullName, "samples");
+        var output = new StringWriter();
+        var code = StlpApp.Run(
+            [
+                "check",
+                Path.Combine(samples, "fig3b.stlp"),
+                "--hand",
+                Path.Combine(samples, "hand", "Fig3bKernel.cs"),
+                "--n",
+                "100",
+            ],
+            output,
+            new StringWriter()
+        );
+        Assert.Equal(0, code);
+        Assert.Contains("hand       qddot", output.ToString());
+        Assert.DoesNotContain("ABOVE TOLERANCE", output.ToString());
+    }
+
+    [Fact]
+    public void AHandKernelForAnotherModelIsRefused()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir.FullName, "StlpSymbolic.sln")))
+        {
+            dir = dir.Parent!;
+        }
+        var samples = Path.Combine(dir.FullName, "samples");
+        var error = new StringWriter();
+        var code = StlpApp.Run(
+            ["check", Path.Combine(samples, "fig3b.stlp"), "--hand", Path.Combine(samples, "hand", "Fig2aKernel.cs")],
+            new StringWriter(),
+            error
+        );
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("the hand kernel has 2 coordinates and 1 constraints; the model has 3 and 2", error.ToString());
+    }
+}

@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Globalization;
+using Stlp.Codegen;
+using Stlp.Runtime.Kernels;
+
+namespace Stlp.Cli;
+
+/// <summary>
+/// <c>stlp check FILE [--hand HAND.cs] [--n 1000]</c>: generated, interpreted and hand-written
+/// kernels at N random states (half projected onto G = 0, Gdot = 0, half arbitrary); prints the
+/// largest differences from the interpreter per output; exits 5 above the tolerance.
+/// </summary>
+public static class CheckCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var file = new Argument<string>("file") { Description = "The .stlp model file." };
+        var hand = new Option<string?>("--hand")
+        {
+            Description = "A C# file with a hand-written class implementing Stlp.Runtime.Kernels.IKernel.",
+        };
+        var n = new Option<int>("--n") { Description = "Number of random states.", DefaultValueFactory = _ => 1000 };
+        var tolerance = new Option<double>("--tolerance")
+        {
+            Description = "Largest allowed |a - b| / (1 + |b|).",
+            DefaultValueFactory = _ => 1e-10,
+        };
+        var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
+        var set = CommonOptions.Set();
+        var command = new Command("check", "Compare generated, interpreted and hand-written kernels at random states.")
+        {
+            file,
+            hand,
+            n,
+            tolerance,
+            seed,
+            set,
+        };
+        command.SetAction(parse =>
+            KernelLoading.Run(
+                parse.GetValue(file)!,
+                parse.GetValue(set) ?? [],
+                error,
+                derivation =>
+                {
+                    var compiled = KernelFactory.Create(derivation, KernelCache.Default());
+                    var kernels = new List<(string, IKernel)> { ("generated", compiled.Kernel) };
+                    if (parse.GetValue(hand) is { } handPath)
+                    {
+                        if (!File.Exists(handPath))
+                        {
+                            throw new InputError($"{handPath}: no such file");
+                        }
+                        var handKernel = KernelChecker.CompileHand(
+                            File.ReadAllText(handPath),
+                            Path.GetFileNameWithoutExtension(handPath)
+                        );
+                        if (
+                            handKernel.CoordinateCount != compiled.Program.N
+                            || handKernel.ConstraintCount != compiled.Program.R
+                        )
+                        {
+                            throw new InputError(
+                                $"{handPath}: the hand kernel has {handKernel.CoordinateCount} coordinates and {handKernel.ConstraintCount} constraints; the model has {compiled.Program.N} and {compiled.Program.R}"
+                            );
+                        }
+                        kernels.Add(("hand", handKernel));
+                    }
+                    var count = parse.GetValue(n);
+                    var limit = parse.GetValue(tolerance);
+                    var report = KernelChecker.Check(
+                        derivation,
+                        compiled.Program,
+                        kernels,
+                        count,
+                        parse.GetValue(seed)
+                    );
+                    output.WriteLine(
+                        $"{count} states (half consistent, half arbitrary); differences from the IR interpreter:"
+                    );
+                    output.WriteLine(
+                        $"{"kernel", -10} {"output", -8} {"max |a-b|", 12} {"max rel", 12} {"max |a-b|/(1+|b|)", 18}"
+                    );
+                    var ok = true;
+                    foreach (var d in report)
+                    {
+                        var flag = d.MaxScaled <= limit ? "" : "  ABOVE TOLERANCE";
+                        ok &= d.MaxScaled <= limit;
+                        output.WriteLine(
+                            string.Create(
+                                CultureInfo.InvariantCulture,
+                                $"{d.Kernel, -10} {d.Output, -8} {d.MaxAbsolute, 12:E2} {d.MaxRelative, 12:E2} {d.MaxScaled, 18:E2}{flag}"
+                            )
+                        );
+                    }
+                    return ok ? ExitCodes.Ok : ExitCodes.CheckFailed;
+                }
+            )
+        );
+        return command;
+    }
+}
