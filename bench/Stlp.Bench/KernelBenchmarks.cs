@@ -1,0 +1,105 @@
+using BenchmarkDotNet.Attributes;
+using Microsoft.FSharp.Collections;
+using Microsoft.FSharp.Core;
+using Stlp.Codegen;
+using Stlp.Model;
+using Stlp.Runtime.Kernels;
+
+namespace Stlp.Bench;
+
+/// <summary>Where the repository's samples are, from wherever BenchmarkDotNet runs us.</summary>
+public static class Repository
+{
+    public static string Root
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (!File.Exists(Path.Combine(dir.FullName, "StlpSymbolic.sln")))
+            {
+                dir = dir.Parent ?? throw new InvalidOperationException("repository root not found");
+            }
+            return dir.FullName;
+        }
+    }
+
+    public static Stlp.Model.Model Sample(string name) =>
+        ModelFile.Load(Path.Combine(Root, "samples", name), new Dictionary<string, double>());
+
+    public static Derivation Derive(Stlp.Model.Model model) =>
+        Stlp.Model.Derive.derive(FSharpOption<Stabilization>.None, model);
+}
+
+/// <summary>
+/// Per-call time of the generated kernel against the hand-written one and the IR interpreter,
+/// side by side in one run. The baseline is the hand-written kernel.
+/// </summary>
+[MemoryDiagnoser]
+public class KernelBenchmarks
+{
+    private IKernel generated = null!;
+    private IKernel interpreted = null!;
+    private IKernel? hand;
+    private double[] q = null!,
+        qdot = null!,
+        p = null!,
+        qddot = null!,
+        lambda = null!,
+        g = null!,
+        gdot = null!;
+
+    [Params("fig3b", "mlp-2-2-1", "mlp-4-8-8-2")]
+    public string Model { get; set; } = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var (model, handFile) = Model switch
+        {
+            "fig3b" => (Repository.Sample("fig3b.stlp"), "Fig3bKernel.cs"),
+            "mlp-2-2-1" => (Repository.Sample("mlp.stlp"), "MlpKernel.cs"),
+            _ => (NetworkModels.Build([4, 8, 8, 2]), null),
+        };
+        var compiled = KernelFactory.Create(Repository.Derive(model), null);
+        generated = compiled.Kernel;
+        interpreted = new Interpreter(compiled.Program);
+        hand = handFile is null
+            ? null
+            : KernelChecker.CompileHand(
+                File.ReadAllText(Path.Combine(Repository.Root, "samples", "hand", handFile)),
+                Path.GetFileNameWithoutExtension(handFile)
+            );
+        var n = compiled.Program.N;
+        var r = compiled.Program.R;
+        var rng = new Random(1);
+        q = [.. Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5)];
+        qdot = [.. Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5)];
+        p = compiled.Program.ParameterDefaults;
+        qddot = new double[n];
+        lambda = new double[r];
+        g = new double[r];
+        gdot = new double[r];
+    }
+
+    [Benchmark(Baseline = true, Description = "hand-written")]
+    public double Hand()
+    {
+        // Models without a hand kernel time the generated one here, so ratios stay defined.
+        (hand ?? generated).Evaluate(0.7, q, qdot, p, [], qddot, lambda, g, gdot, out var varpi);
+        return varpi;
+    }
+
+    [Benchmark(Description = "generated")]
+    public double Generated()
+    {
+        generated.Evaluate(0.7, q, qdot, p, [], qddot, lambda, g, gdot, out var varpi);
+        return varpi;
+    }
+
+    [Benchmark(Description = "interpreted")]
+    public double Interpreted()
+    {
+        interpreted.Evaluate(0.7, q, qdot, p, [], qddot, lambda, g, gdot, out var varpi);
+        return varpi;
+    }
+}
