@@ -8,17 +8,51 @@ namespace Stlp.Codegen;
 /// kernel is tested against. The arithmetic after the instruction list (the multiplier solve and
 /// the accelerations) is <see cref="KernelAlgebra"/>, which the generated code follows step by step.
 /// </summary>
-public sealed class Interpreter : IKernel
+public sealed class Interpreter : IJacobianKernel
 {
     private readonly IrProgram program;
     private readonly double[] temps;
     private readonly KernelAlgebra algebra;
+    private readonly double[] tangents;
+    private readonly DiagonalJacobian? assembly;
+    private readonly double[] qddotScratch,
+        lambdaScratch,
+        gScratch,
+        gdotScratch;
 
     public Interpreter(IrProgram program)
     {
         this.program = program;
         temps = new double[program.Instructions.Length];
+        tangents = new double[program.Instructions.Length];
         algebra = new KernelAlgebra(program);
+        assembly = program.IsHDiagonal ? Tangents.Assembly(program) : null;
+        (qddotScratch, lambdaScratch) = (new double[program.N], new double[program.R]);
+        (gScratch, gdotScratch) = (new double[program.R], new double[program.R]);
+    }
+
+    public void Jacobian(
+        double t,
+        ReadOnlySpan<double> q,
+        ReadOnlySpan<double> qdot,
+        ReadOnlySpan<double> parameters,
+        ReadOnlySpan<double> signals,
+        Span<double> jacobian
+    )
+    {
+        if (assembly is null)
+        {
+            FiniteDifferenceJacobian.Compute(this, t, q, qdot, parameters, signals, jacobian);
+            return;
+        }
+        Evaluate(t, q, qdot, parameters, signals, qddotScratch, lambdaScratch, gScratch, gdotScratch, out _);
+        assembly.Prepare(t, temps, lambdaScratch);
+        DiagonalJacobian.Identity(program.N, jacobian);
+        for (var k = 0; k < 2 * program.N; k++)
+        {
+            Tangents.Pass(program, k, temps, tangents);
+            assembly.Column(temps, tangents, k, jacobian);
+        }
     }
 
     public int CoordinateCount => program.N;

@@ -73,7 +73,16 @@ public static class KernelChecker
                 }
             }
         }
-        return [.. worst.Select(kv => new Difference(kv.Key.Item1, kv.Key.Item2, kv.Value.Abs, kv.Value.Rel, kv.Value.Scaled))];
+        return
+        [
+            .. worst.Select(kv => new Difference(
+                kv.Key.Item1,
+                kv.Key.Item2,
+                kv.Value.Abs,
+                kv.Value.Rel,
+                kv.Value.Scaled
+            )),
+        ];
     }
 
     private static Dictionary<string, double[]> Outputs(

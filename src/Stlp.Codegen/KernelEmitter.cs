@@ -70,8 +70,14 @@ public static class KernelEmitter
         {
             "// Common subexpressions of H~, f~, G_q, gamma, G, Gdot, varpi, A and b, each computed once.",
         };
+        var primalNeeded = PrimalNeeded(p);
         for (var i = 0; i < p.Instructions.Length; i++)
         {
+            // Small kernels keep only what Evaluate needs; the Jacobian recomputes all into w.
+            if (!big && !primalNeeded[i])
+            {
+                continue;
+            }
             var value = Expression(p.Instructions[i], Ref);
             statements.Add(big ? $"w[{i}] = {value};" : $"double t{i} = {value};");
         }
@@ -101,9 +107,21 @@ public static class KernelEmitter
 
         // ---- the class ----
         var scratch = new List<string> { "private double varpiValue;" };
-        if (big)
+        // Tangent code doubles the source; above the local limit (large networks) the Jacobian
+        // falls back to central differences rather than double a long compile.
+        var tangentCode = p.IsHDiagonal && !big;
+        if (big || tangentCode)
         {
             scratch.Add($"private readonly double[] w = new double[{p.Instructions.Length}];");
+        }
+        if (tangentCode)
+        {
+            scratch.Add($"private readonly double[] dw = new double[{p.Instructions.Length}];");
+            scratch.Add($"private readonly DiagonalJacobian jacobianAssembly = {AssemblyText(p)};");
+            scratch.Add($"private readonly double[] jQddot = new double[{p.N}];");
+            scratch.Add($"private readonly double[] jLambda = new double[{p.R}];");
+            scratch.Add($"private readonly double[] jG = new double[{p.R}];");
+            scratch.Add($"private readonly double[] jGdot = new double[{p.R}];");
         }
         if (p.IsHDiagonal && !unrolled)
         {
@@ -127,7 +145,7 @@ public static class KernelEmitter
         body.AppendLine(
             "    /// <summary>The constrained Euler-Lagrange system of one model (MATH.md §2-3).</summary>"
         );
-        body.AppendLine("    public sealed class Kernel : IKernel");
+        body.AppendLine("    public sealed class Kernel : IJacobianKernel");
         body.AppendLine("    {");
         foreach (var line in scratch)
         {
@@ -193,6 +211,7 @@ public static class KernelEmitter
             body.AppendLine("            varpi = varpiValue;");
             body.AppendLine("        }");
         }
+        EmitJacobian(p, tangentCode, body);
         body.AppendLine("    }");
         body.AppendLine("}");
 
@@ -243,14 +262,7 @@ public static class KernelEmitter
             },
             OpCode.Add => string.Join(" + ", ins.Args.Select(r)),
             OpCode.Mul => string.Join(" * ", ins.Args.Select(r)),
-            OpCode.PowInt => (int)ins.Value switch
-            {
-                2 => $"{r(ins.Args[0])} * {r(ins.Args[0])}",
-                3 => $"{r(ins.Args[0])} * {r(ins.Args[0])} * {r(ins.Args[0])}",
-                -1 => $"1.0 / {r(ins.Args[0])}",
-                -2 => $"1.0 / ({r(ins.Args[0])} * {r(ins.Args[0])})",
-                var k => $"Math.Pow({r(ins.Args[0])}, {Literal(k)})",
-            },
+            OpCode.PowInt => PowText(r(ins.Args[0]), (int)ins.Value),
             OpCode.Pow => $"Math.Pow({r(ins.Args[0])}, {r(ins.Args[1])})",
             _ => string.Format(
                 CultureInfo.InvariantCulture,
@@ -258,6 +270,162 @@ public static class KernelEmitter
                 ins.Args.Select(r).Cast<object>().ToArray()
             ),
         };
+
+    private const string PrimalParameters =
+        "double t, ReadOnlySpan<double> q, ReadOnlySpan<double> qdot, ReadOnlySpan<double> p, ReadOnlySpan<double> s";
+
+    private static string AssemblyText(IrProgram p)
+    {
+        string Ints(IEnumerable<int> xs) => $"new int[] {{ {string.Join(", ", xs)} }}";
+        var hSlot = new int[p.N];
+        foreach (var e in p.HNorm)
+        {
+            hSlot[e.Row] = e.Slot;
+        }
+        return $"new DiagonalJacobian({p.N}, {p.R}, {Ints(hSlot)}, {Ints(p.FNorm)}, "
+            + $"{Ints(p.Gq.Select(e => e.Row))}, {Ints(p.Gq.Select(e => e.Column))}, {Ints(p.Gq.Select(e => e.Slot))}, "
+            + $"{Ints(p.A.Select(e => e.Row))}, {Ints(p.A.Select(e => e.Column))}, {Ints(p.A.Select(e => e.Slot))}, "
+            + $"{Ints(p.B)})";
+    }
+
+    /// <summary>
+    /// The Jacobian of the first-order right-hand side: every temporary into w, then per state
+    /// direction its forward-mode tangent into dw, assembled by <see cref="DiagonalJacobian"/>.
+    /// With a dense H~, or above the local limit, central differences (<see cref="FiniteDifferenceJacobian"/>).
+    /// </summary>
+    private static void EmitJacobian(IrProgram p, bool tangentCode, StringBuilder body)
+    {
+        body.AppendLine();
+        body.AppendLine("        /// <summary>J = d(qdot, qddot) / d(q, qdot), 2n x 2n, row-major.</summary>");
+        body.AppendLine($"        public void Jacobian({PrimalParameters}, Span<double> jacobian)");
+        body.AppendLine("        {");
+        if (!tangentCode)
+        {
+            body.AppendLine("            FiniteDifferenceJacobian.Compute(this, t, q, qdot, p, s, jacobian);");
+            body.AppendLine("        }");
+            return;
+        }
+        var primal = new List<string>();
+        for (var i = 0; i < p.Instructions.Length; i++)
+        {
+            primal.Add($"w[{i}] = {Expression(p.Instructions[i], j => $"w[{j}]")};");
+        }
+        var tangents = new List<string>();
+        for (var i = 0; i < p.Instructions.Length; i++)
+        {
+            tangents.Add($"dw[{i}] = {Tangent(p.Instructions[i], i, p.N)};");
+        }
+        var primalParts = Chunk(primal);
+        var tangentParts = Chunk(tangents);
+        body.AppendLine("            Evaluate(t, q, qdot, p, s, jQddot, jLambda, jG, jGdot, out _);");
+        for (var c = 0; c < primalParts.Count; c++)
+        {
+            body.AppendLine($"            Primal{c}(t, q, qdot, p, s);");
+        }
+        body.AppendLine("            jacobianAssembly.Prepare(t, w, jLambda);");
+        body.AppendLine($"            DiagonalJacobian.Identity({p.N}, jacobian);");
+        body.AppendLine($"            for (var k = 0; k < {2 * p.N}; k++)");
+        body.AppendLine("            {");
+        for (var c = 0; c < tangentParts.Count; c++)
+        {
+            body.AppendLine($"                Tangent{c}(k);");
+        }
+        body.AppendLine("                jacobianAssembly.Column(w, dw, k, jacobian);");
+        body.AppendLine("            }");
+        body.AppendLine("        }");
+        for (var c = 0; c < primalParts.Count; c++)
+        {
+            body.AppendLine();
+            body.AppendLine("        // Every temporary, into w, for the tangents.");
+            body.AppendLine($"        private void Primal{c}({PrimalParameters})");
+            body.AppendLine("        {");
+            foreach (var line in primalParts[c])
+            {
+                body.AppendLine($"            {line}");
+            }
+            body.AppendLine("        }");
+        }
+        for (var c = 0; c < tangentParts.Count; c++)
+        {
+            body.AppendLine();
+            body.AppendLine(
+                "        // Forward-mode tangents along state direction k (k < n: q[k]; else qdot[k - n])."
+            );
+            body.AppendLine($"        private void Tangent{c}(int k)");
+            body.AppendLine("        {");
+            foreach (var line in tangentParts[c])
+            {
+                body.AppendLine($"            {line}");
+            }
+            body.AppendLine("        }");
+        }
+    }
+
+    /// <summary>x^k as <see cref="Interpreter.PowInt"/> computes it.</summary>
+    private static string PowText(string x, int k) =>
+        k switch
+        {
+            2 => $"{x} * {x}",
+            3 => $"{x} * {x} * {x}",
+            -1 => $"1.0 / {x}",
+            -2 => $"1.0 / ({x} * {x})",
+            _ => $"Math.Pow({x}, {Literal(k)})",
+        };
+
+    /// <summary>The forward-mode tangent of one instruction along direction k, as <see cref="Tangents.Pass"/> computes it.</summary>
+    private static string Tangent(Instruction ins, int i, int n)
+    {
+        string W(int j) => $"w[{j}]";
+        string D(int j) => $"dw[{j}]";
+        var a = ins.Args;
+        return ins.Op switch
+        {
+            OpCode.Input when ins.InputKind == InputKind.Coordinate => $"k == {ins.InputIndex} ? 1.0 : 0.0",
+            OpCode.Input when ins.InputKind == InputKind.Velocity => $"k == {n + ins.InputIndex} ? 1.0 : 0.0",
+            OpCode.Add => string.Join(" + ", a.Select(D)),
+            OpCode.Mul => string.Join(
+                " + ",
+                a.Select((aj, j) => string.Join(" * ", a.Where((_, l) => l != j).Select(W).Prepend(D(aj))))
+            ),
+            OpCode.PowInt => $"{Literal((int)ins.Value)} * ({PowText(W(a[0]), (int)ins.Value - 1)}) * {D(a[0])}",
+            OpCode.Pow => $"{W(i)} * ({D(a[1])} * Math.Log({W(a[0])}) + {W(a[1])} * {D(a[0])} / {W(a[0])})",
+            OpCode.Call when ins.Partials.Length == a.Length => string.Join(
+                " + ",
+                a.Select((aj, j) => $"{W(ins.Partials[j])} * {D(aj)}")
+            ),
+            _ => "0.0",
+        };
+    }
+
+    /// <summary>Instructions the outputs need through their arguments (not only through partials).</summary>
+    private static bool[] PrimalNeeded(IrProgram p)
+    {
+        var needed = new bool[p.Instructions.Length];
+        var pending = new Stack<int>(
+            p.HNorm.Select(e => e.Slot)
+                .Concat(p.FNorm)
+                .Concat(p.Gq.Select(e => e.Slot))
+                .Concat(p.Gamma)
+                .Concat(p.G)
+                .Concat(p.Gdot)
+                .Append(p.Varpi)
+                .Concat(p.A.Select(e => e.Slot))
+                .Concat(p.B)
+        );
+        while (pending.Count > 0)
+        {
+            var i = pending.Pop();
+            if (!needed[i])
+            {
+                needed[i] = true;
+                foreach (var a in p.Instructions[i].Args)
+                {
+                    pending.Push(a);
+                }
+            }
+        }
+        return needed;
+    }
 
     private static void EmitDiagonalUnrolled(IrProgram p, Func<int, string> r, List<string> s)
     {

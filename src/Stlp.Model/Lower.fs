@@ -35,6 +35,9 @@ type Instruction = {
     Name: string
     InputKind: InputKind
     InputIndex: int
+    /// For a Call: the temporaries holding its partial derivatives, one per argument, for the
+    /// forward-mode tangents of the Jacobian. Empty otherwise.
+    Partials: int[]
 }
 
 /// A sparse matrix entry held in a temporary.
@@ -131,6 +134,17 @@ module Lower =
 
         let roots = inlineSignals (groups |> Seq.concat |> List.ofSeq) |> Array.ofList
 
+        // The partial derivatives of every primitive call, as expressions of its arguments
+        // (tanh' = 1 - tanh^2 shares tanh): lowered with the rest, used by the tangents.
+        let partialsOf = Dictionary<int, Expr[]>()
+
+        for n in Calculus.topological roots do
+            match n.Node with
+            | Fn(f, args) -> partialsOf.[n.Id] <- (Functions.find f).Partials args
+            | _ -> ()
+
+        let partialRoots = partialsOf.Values |> Seq.concat |> List.ofSeq
+
         let coordinateIndex = d.Q |> Array.mapi (fun i s -> s.Name, i) |> dict
 
         let parameterNames =
@@ -149,13 +163,16 @@ module Lower =
                 Name = name
                 InputKind = kind
                 InputIndex = index
+                Partials = [||]
             }
 
             code.Count - 1
 
         let slot (e: Expr) = slots.[e.Id]
 
-        for n in Calculus.topological roots do
+        let ordered = Calculus.topological (List.ofArray roots @ partialRoots)
+
+        for n in ordered do
             let s =
                 match n.Node with
                 | Num r -> emit OpCode.Constant [||] (r.ToDouble()) "" InputKind.Time 0
@@ -187,6 +204,15 @@ module Lower =
 
             slots.[n.Id] <- s
 
+        for n in ordered do
+            match partialsOf.TryGetValue n.Id with
+            | true, ps ->
+                code.[slot n] <- {
+                    code.[slot n] with
+                        Partials = ps |> Array.map slot
+                }
+            | _ -> ()
+
         let mutable at = 0
 
         let take k =
@@ -209,24 +235,39 @@ module Lower =
         let outputs =
             Array.concat [ hs; fs; gqs; gammas; gs; gdots; [| varpi |]; as'; bslots ]
 
-        for o in outputs do
-            used.[o] <- true
+        // Marked from the outputs through arguments and partials (a partial may come later in
+        // the list than the call it belongs to, so this is a graph walk, not one backward pass).
+        let pending = Stack<int>(outputs)
 
-        for i in code.Count - 1 .. -1 .. 0 do
-            if used.[i] then
+        while pending.Count > 0 do
+            let i = pending.Pop()
+
+            if not used.[i] then
+                used.[i] <- true
+
                 for a in code.[i].Args do
-                    used.[a] <- true
+                    pending.Push a
+
+                for a in code.[i].Partials do
+                    pending.Push a
 
         let renumber = Array.create code.Count -1
         let kept = ResizeArray<Instruction>()
 
+        // Numbers first, then the instructions: a call's partials may come after it.
+        let mutable next = 0
+
         for i in 0 .. code.Count - 1 do
             if used.[i] then
-                renumber.[i] <- kept.Count
+                renumber.[i] <- next
+                next <- next + 1
 
+        for i in 0 .. code.Count - 1 do
+            if used.[i] then
                 kept.Add {
                     code.[i] with
                         Args = code.[i].Args |> Array.map (fun a -> renumber.[a])
+                        Partials = code.[i].Partials |> Array.map (fun a -> renumber.[a])
                 }
 
         let re (xs: int[]) = xs |> Array.map (fun x -> renumber.[x])
