@@ -72,9 +72,17 @@ public static class EvalCommand
                         );
                         (kernel, program) = (compiled.Kernel, compiled.Program);
                     }
-                    JsonNode result = input is JsonArray states
-                        ? new JsonArray([.. states.Select(s => Evaluate(kernel, program, s))])
-                        : Evaluate(kernel, program, input);
+                    JsonNode result;
+                    try
+                    {
+                        result = input is JsonArray states
+                            ? new JsonArray([.. states.Select(s => Evaluate(kernel, program, s))])
+                            : Evaluate(kernel, program, input);
+                    }
+                    catch (NumericalFailure e)
+                    {
+                        throw KernelFailures.Named(e, program);
+                    }
                     output.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
                     return ExitCodes.Ok;
                 }

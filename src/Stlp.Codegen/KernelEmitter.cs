@@ -464,7 +464,7 @@ public static class KernelEmitter
             }
             s.Add($"double d{j} = {d};");
             s.Add(
-                $"if (!(d{j} > 0.0)) throw new NumericalFailure(t, \"A[{j},{j}]\", \"non-positive pivot of the multiplier matrix G_q H^-1 G_q' (constraints dependent)\");"
+                $"if (!(d{j} > DenseCholesky.RelativePivot * a{j}_{j})) throw new NumericalFailure(t, \"A[{j},{j}]\", \"non-positive pivot of the multiplier matrix G_q H^-1 G_q' (constraints dependent)\");"
             );
             s.Add($"d{j} = Math.Sqrt(d{j});");
             s.Add($"double l{j}_{j} = d{j};");

@@ -145,3 +145,34 @@ public class CheckCommandTests
         Assert.Contains("the hand kernel has 2 coordinates and 1 constraints; the model has 3 and 2", error.ToString());
     }
 }
+
+public class NumericalFailureTests
+{
+    [Fact]
+    public void ASingularMultiplierMatrixExitsWith3NamingTimeAndConstraints()
+    {
+        var model = Path.Combine(Path.GetTempPath(), $"stlp-{Guid.NewGuid():N}.stlp");
+        var state = Path.Combine(Path.GetTempPath(), $"stlp-{Guid.NewGuid():N}.json");
+        File.WriteAllText(
+            model,
+            "coord x mass 1\ncoord y mass 1\nconstraint a: x - y = 0\nconstraint b: sin(x - y) = 0\n"
+        );
+        File.WriteAllText(state, """{"t": 0.5, "q": {"x": 0.1, "y": 0.1}, "qdot": {"x": 0, "y": 0}}""");
+        try
+        {
+            foreach (var mode in new[] { "--interpreted", "--no-cache" })
+            {
+                var error = new StringWriter();
+                var code = StlpApp.Run(["eval", model, "--state", state, mode], new StringWriter(), error);
+                Assert.Equal(ExitCodes.NumericalFailure, code);
+                Assert.Contains("at t = 0.5: multiplier matrix at constraint 'b'", error.ToString());
+                Assert.Contains("coupled with 'a'", error.ToString());
+            }
+        }
+        finally
+        {
+            File.Delete(model);
+            File.Delete(state);
+        }
+    }
+}

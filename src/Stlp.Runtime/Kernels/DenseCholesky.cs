@@ -8,18 +8,25 @@ namespace Stlp.Runtime.Kernels;
 /// </summary>
 public static class DenseCholesky
 {
+    /// <summary>
+    /// A pivot at most this fraction of its diagonal entry counts as non-positive: the matrix is
+    /// singular to working precision (dependent constraints), not merely ill-conditioned.
+    /// </summary>
+    public const double RelativePivot = 1e-13;
+
     /// <summary>Factors <paramref name="a"/> = L L' in place (L in the lower triangle).</summary>
     /// <returns>-1 on success, else the index of the first non-positive pivot.</returns>
     public static int Factor(Span<double> a, int n)
     {
         for (var j = 0; j < n; j++)
         {
-            var d = a[j * n + j];
+            var diagonal = a[j * n + j];
+            var d = diagonal;
             for (var k = 0; k < j; k++)
             {
                 d -= a[j * n + k] * a[j * n + k];
             }
-            if (!(d > 0.0))
+            if (!(d > RelativePivot * diagonal))
             {
                 return j;
             }
