@@ -39,7 +39,7 @@ public class KernelBenchmarks
 {
     private IKernel generated = null!;
     private IKernel interpreted = null!;
-    private IKernel? hand;
+    private IKernel hand = null!;
     private double[] q = null!,
         qdot = null!,
         p = null!,
@@ -57,18 +57,18 @@ public class KernelBenchmarks
         var (model, handFile) = Model switch
         {
             "fig3b" => (Repository.Sample("fig3b.stlp"), "Fig3bKernel.cs"),
-            "mlp-2-2-1" => (Repository.Sample("mlp.stlp"), "MlpKernel.cs"),
-            _ => (NetworkModels.Build([4, 8, 8, 2]), null),
+            "mlp-2-2-1" => (Repository.Sample("mlp.stlp"), "MlpKernels.cs"),
+            _ => (Repository.Sample("mlp4882.stlp"), "MlpKernels.cs"),
         };
         var compiled = KernelFactory.Create(Repository.Derive(model), null);
         generated = compiled.Kernel;
         interpreted = new Interpreter(compiled.Program);
-        hand = handFile is null
-            ? null
-            : KernelChecker.CompileHand(
-                File.ReadAllText(Path.Combine(Repository.Root, "samples", "hand", handFile)),
-                Path.GetFileNameWithoutExtension(handFile)
-            );
+        hand = KernelChecker.CompileHand(
+            File.ReadAllText(Path.Combine(Repository.Root, "samples", "hand", handFile)),
+            Path.GetFileNameWithoutExtension(handFile),
+            compiled.Program.N,
+            compiled.Program.R
+        );
         var n = compiled.Program.N;
         var r = compiled.Program.R;
         var rng = new Random(1);
@@ -84,8 +84,7 @@ public class KernelBenchmarks
     [Benchmark(Baseline = true, Description = "hand-written")]
     public double Hand()
     {
-        // Models without a hand kernel time the generated one here, so ratios stay defined.
-        (hand ?? generated).Evaluate(0.7, q, qdot, p, [], qddot, lambda, g, gdot, out var varpi);
+        hand.Evaluate(0.7, q, qdot, p, [], qddot, lambda, g, gdot, out var varpi);
         return varpi;
     }
 

@@ -53,7 +53,9 @@ public static class CheckCommand
                         }
                         var handKernel = KernelChecker.CompileHand(
                             File.ReadAllText(handPath),
-                            Path.GetFileNameWithoutExtension(handPath)
+                            Path.GetFileNameWithoutExtension(handPath),
+                            compiled.Program.N,
+                            compiled.Program.R
                         );
                         if (
                             handKernel.CoordinateCount != compiled.Program.N

@@ -13,11 +13,18 @@ public sealed record Difference(string Kernel, string Output, double MaxAbsolute
 /// </summary>
 public static class KernelChecker
 {
-    /// <summary>Compiles a hand-written kernel (any public class implementing IKernel).</summary>
-    public static IKernel CompileHand(string source, string name)
+    /// <summary>
+    /// Compiles a hand-written kernel: a public class implementing IKernel; of several, the one
+    /// with the given numbers of coordinates and constraints.
+    /// </summary>
+    public static IKernel CompileHand(string source, string name, int coordinates = -1, int constraints = -1)
     {
         var bytes = KernelCompiler.Compile(source, name, generated: false);
-        return KernelCompiler.LoadAny(bytes, name);
+        return KernelCompiler.LoadAny(
+            bytes,
+            name,
+            k => k.CoordinateCount == coordinates && k.ConstraintCount == constraints
+        );
     }
 
     public static List<Difference> Check(

@@ -92,15 +92,26 @@ public static class KernelCompiler
         );
     }
 
-    /// <summary>Loads compiled bytes and creates the first public class that implements IKernel.</summary>
-    public static IKernel LoadAny(byte[] assembly, string name)
+    /// <summary>
+    /// Loads compiled bytes and creates the public IKernel classes in them; <paramref name="fits"/>
+    /// picks one when a file holds several (say, the one of the model's size).
+    /// </summary>
+    public static IKernel LoadAny(byte[] assembly, string name, Func<IKernel, bool> fits)
     {
         var context = new AssemblyLoadContext($"stlp-hand-{name}", isCollectible: true);
         var loaded = context.LoadFromStream(new MemoryStream(assembly));
-        var type =
-            loaded.GetExportedTypes().FirstOrDefault(t => typeof(IKernel).IsAssignableFrom(t) && !t.IsAbstract)
-            ?? throw new KernelCompilationException($"{name}: no public class implements IKernel");
-        return (IKernel)Activator.CreateInstance(type)!;
+        var kernels = loaded
+            .GetExportedTypes()
+            .Where(t =>
+                typeof(IKernel).IsAssignableFrom(t) && !t.IsAbstract && t.GetConstructor(Type.EmptyTypes) is not null
+            )
+            .Select(t => (IKernel)Activator.CreateInstance(t)!)
+            .ToList();
+        if (kernels.Count == 0)
+        {
+            throw new KernelCompilationException($"{name}: no public class implements IKernel");
+        }
+        return kernels.FirstOrDefault(fits) ?? kernels[0];
     }
 
     /// <summary>The version of this runtime, part of the cache key.</summary>

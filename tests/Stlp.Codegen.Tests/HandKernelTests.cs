@@ -10,13 +10,20 @@ public class HandKernelTests
     [Theory]
     [InlineData("fig2a.stlp", "Fig2aKernel.cs")]
     [InlineData("fig3b.stlp", "Fig3bKernel.cs")]
-    [InlineData("mlp.stlp", "MlpKernel.cs")]
+    [InlineData("mlp.stlp", "MlpKernels.cs")]
+    [InlineData("mlp4882.stlp", "MlpKernels.cs")]
     public void HandKernelsAgreeWithGeneratedAndInterpreted(string model, string hand)
     {
         var derivation = Harness.Derive(Harness.Load(model));
         var compiled = KernelFactory.Create(derivation, null);
         var source = File.ReadAllText(Path.Combine(Harness.Samples, "hand", hand));
-        var handKernel = KernelChecker.CompileHand(source, Path.GetFileNameWithoutExtension(hand));
+        var handKernel = KernelChecker.CompileHand(
+            source,
+            Path.GetFileNameWithoutExtension(hand),
+            compiled.Program.N,
+            compiled.Program.R
+        );
+        Assert.Equal(compiled.Program.N, handKernel.CoordinateCount);
         var report = KernelChecker.Check(
             derivation,
             compiled.Program,
