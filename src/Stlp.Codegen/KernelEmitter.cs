@@ -21,6 +21,13 @@ public static class KernelEmitter
     /// <summary>Beyond it, temporaries live in a work array and statements are split into methods of this size.</summary>
     public const int StatementsPerMethod = 1500;
 
+    /// <summary>
+    /// Up to this many temporaries the Jacobian is generated as forward-mode tangent code; beyond,
+    /// the tangent code would double a compile that is already long, and the Jacobian is taken by
+    /// central differences of the kernel (2n evaluations).
+    /// </summary>
+    public const int TangentLimit = 2000;
+
     /// <summary>Multiplier systems up to this size get a fully unrolled Cholesky.</summary>
     public const int UnrolledCholeskyLimit = 6;
 
@@ -107,9 +114,7 @@ public static class KernelEmitter
 
         // ---- the class ----
         var scratch = new List<string> { "private double varpiValue;" };
-        // Tangent code doubles the source; above the local limit (large networks) the Jacobian
-        // falls back to central differences rather than double a long compile.
-        var tangentCode = p.IsHDiagonal && !big;
+        var tangentCode = p.IsHDiagonal && !big && p.Instructions.Length <= TangentLimit;
         if (big || tangentCode)
         {
             scratch.Add($"private readonly double[] w = new double[{p.Instructions.Length}];");
@@ -291,7 +296,7 @@ public static class KernelEmitter
     /// <summary>
     /// The Jacobian of the first-order right-hand side: every temporary into w, then per state
     /// direction its forward-mode tangent into dw, assembled by <see cref="DiagonalJacobian"/>.
-    /// With a dense H~, or above the local limit, central differences (<see cref="FiniteDifferenceJacobian"/>).
+    /// With a dense H~, or above the tangent limit, central differences (<see cref="FiniteDifferenceJacobian"/>).
     /// </summary>
     private static void EmitJacobian(IrProgram p, bool tangentCode, StringBuilder body)
     {
