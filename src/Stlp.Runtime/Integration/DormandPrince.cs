@@ -1,0 +1,196 @@
+namespace Stlp.Runtime.Integration;
+
+/// <summary>
+/// Dormand–Prince 5(4) with step-size control and its fourth-order continuous extension for
+/// output at requested times (Hairer, Nørsett &amp; Wanner, Solving ODEs I, §II.5–6).
+/// </summary>
+public sealed class DormandPrince(double relativeTolerance, double absoluteTolerance)
+{
+    private const double C2 = 1.0 / 5,
+        C3 = 3.0 / 10,
+        C4 = 4.0 / 5,
+        C5 = 8.0 / 9;
+    private const double A21 = 1.0 / 5;
+    private const double A31 = 3.0 / 40,
+        A32 = 9.0 / 40;
+    private const double A41 = 44.0 / 45,
+        A42 = -56.0 / 15,
+        A43 = 32.0 / 9;
+    private const double A51 = 19372.0 / 6561,
+        A52 = -25360.0 / 2187,
+        A53 = 64448.0 / 6561,
+        A54 = -212.0 / 729;
+    private const double A61 = 9017.0 / 3168,
+        A62 = -355.0 / 33,
+        A63 = 46732.0 / 5247,
+        A64 = 49.0 / 176,
+        A65 = -5103.0 / 18656;
+    private const double A71 = 35.0 / 384,
+        A73 = 500.0 / 1113,
+        A74 = 125.0 / 192,
+        A75 = -2187.0 / 6784,
+        A76 = 11.0 / 84;
+    private const double E1 = 71.0 / 57600,
+        E3 = -71.0 / 16695,
+        E4 = 71.0 / 1920,
+        E5 = -17253.0 / 339200,
+        E6 = 22.0 / 525,
+        E7 = -1.0 / 40;
+    private const double D1 = -12715105075.0 / 11282082432,
+        D3 = 87487479700.0 / 32700410799,
+        D4 = -10690763975.0 / 1880347072;
+    private const double D5 = 701980252875.0 / 199316789632,
+        D6 = -1453857185.0 / 822651844,
+        D7 = 69997945.0 / 29380423;
+
+    /// <summary>When set, every step has this size and no error control: for order measurements.</summary>
+    public double? FixedStep { get; init; }
+
+    public double InitialStep { get; init; } = 1e-3;
+
+    /// <summary>Steps smaller than this relative to |t| count as a collapse (a blow-up).</summary>
+    public double MinimumRelativeStep { get; init; } = 1e-14;
+
+    public IntegrationStatistics Integrate(
+        KernelSystem s,
+        double t0,
+        double[] y,
+        double t1,
+        double outputEvery,
+        OutputHandler output,
+        Action<double, double[]>? afterStep = null,
+        CancellationToken cancel = default
+    )
+    {
+        var m = y.Length;
+        double[] k1 = new double[m],
+            k2 = new double[m],
+            k3 = new double[m],
+            k4 = new double[m];
+        double[] k5 = new double[m],
+            k6 = new double[m],
+            k7 = new double[m],
+            tmp = new double[m],
+            y1 = new double[m];
+        double[] r1 = new double[m],
+            r2 = new double[m],
+            r3 = new double[m],
+            r4 = new double[m],
+            r5 = new double[m];
+        var dense = new double[m];
+        var stats = new IntegrationStatistics();
+        var t = t0;
+        var h = FixedStep ?? Math.Min(InitialStep, t1 - t0);
+        output(t, y);
+        // Output times as t0 + k dt, not accumulated sums, so they do not drift.
+        long outputIndex = 1;
+        double NextOutput() => t0 + outputIndex * outputEvery;
+        var slack = 1e-9 * outputEvery;
+        var lastOutput = t0;
+        s.Derivative(t, y, k1);
+        while (t < t1 - 1e-12 * Math.Max(1, Math.Abs(t1)) && !cancel.IsCancellationRequested)
+        {
+            h = Math.Min(h, t1 - t);
+            for (var i = 0; i < m; i++)
+                tmp[i] = y[i] + h * A21 * k1[i];
+            s.Derivative(t + C2 * h, tmp, k2);
+            for (var i = 0; i < m; i++)
+                tmp[i] = y[i] + h * (A31 * k1[i] + A32 * k2[i]);
+            s.Derivative(t + C3 * h, tmp, k3);
+            for (var i = 0; i < m; i++)
+                tmp[i] = y[i] + h * (A41 * k1[i] + A42 * k2[i] + A43 * k3[i]);
+            s.Derivative(t + C4 * h, tmp, k4);
+            for (var i = 0; i < m; i++)
+                tmp[i] = y[i] + h * (A51 * k1[i] + A52 * k2[i] + A53 * k3[i] + A54 * k4[i]);
+            s.Derivative(t + C5 * h, tmp, k5);
+            for (var i = 0; i < m; i++)
+                tmp[i] = y[i] + h * (A61 * k1[i] + A62 * k2[i] + A63 * k3[i] + A64 * k4[i] + A65 * k5[i]);
+            s.Derivative(t + h, tmp, k6);
+            for (var i = 0; i < m; i++)
+                y1[i] = y[i] + h * (A71 * k1[i] + A73 * k3[i] + A74 * k4[i] + A75 * k5[i] + A76 * k6[i]);
+            s.Derivative(t + h, y1, k7);
+
+            var error = 0.0;
+            for (var i = 0; i < m; i++)
+            {
+                var e = h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i]);
+                var scale = absoluteTolerance + relativeTolerance * Math.Max(Math.Abs(y[i]), Math.Abs(y1[i]));
+                error += (e / scale) * (e / scale);
+            }
+            error = Math.Sqrt(error / m);
+            if (!double.IsFinite(error))
+            {
+                StateChecks.Finite(t + h, stats.Accepted + 1, y1, s.N);
+                error = double.PositiveInfinity;
+            }
+
+            if (FixedStep is null && error > 1.0)
+            {
+                stats.Rejected++;
+                h *= Math.Max(0.2, 0.9 * Math.Pow(error, -0.2));
+                if (h < MinimumRelativeStep * Math.Max(1, Math.Abs(t)))
+                {
+                    throw new IntegrationFailure(
+                        t,
+                        stats.Accepted,
+                        "step size",
+                        $"collapsed to {h:R} (the solution may blow up)"
+                    );
+                }
+                continue;
+            }
+
+            // Continuous extension over [t, t + h].
+            for (var i = 0; i < m; i++)
+            {
+                r1[i] = y[i];
+                r2[i] = y1[i] - y[i];
+                r3[i] = h * k1[i] - r2[i];
+                r4[i] = r2[i] - h * k7[i] - r3[i];
+                r5[i] = h * (D1 * k1[i] + D3 * k3[i] + D4 * k4[i] + D5 * k5[i] + D6 * k6[i] + D7 * k7[i]);
+            }
+            var tEnd = t + h;
+            while (NextOutput() < tEnd - slack)
+            {
+                var nextOutput = NextOutput();
+                var theta = (nextOutput - t) / h;
+                var theta1 = 1 - theta;
+                for (var i = 0; i < m; i++)
+                {
+                    dense[i] = r1[i] + theta * (r2[i] + theta1 * (r3[i] + theta * (r4[i] + theta1 * r5[i])));
+                }
+                output(nextOutput, dense);
+                lastOutput = nextOutput;
+                outputIndex++;
+            }
+
+            t = tEnd;
+            Array.Copy(y1, y, m);
+            Array.Copy(k7, k1, m);
+            stats.Accepted++;
+            stats.SmallestStep = Math.Min(stats.SmallestStep, h);
+            StateChecks.Finite(t, stats.Accepted, y, s.N);
+            if (afterStep is not null)
+            {
+                afterStep(t, y);
+                s.Derivative(t, y, k1);
+            }
+            var atOutput = Math.Abs(NextOutput() - t) <= slack;
+            var atEnd = t >= t1 - 1e-12 * Math.Max(1, Math.Abs(t1));
+            if (atOutput || (atEnd && t - lastOutput > slack))
+            {
+                output(t, y);
+                lastOutput = t;
+            }
+            if (atOutput)
+            {
+                outputIndex++;
+            }
+            if (FixedStep is null)
+            {
+                h *= Math.Min(5.0, Math.Max(0.2, 0.9 * Math.Pow(Math.Max(error, 1e-10), -0.2)));
+            }
+        }
+        return stats;
+    }
+}

@@ -1,0 +1,41 @@
+using Stlp.Runtime.Kernels;
+
+namespace Stlp.Runtime.Integration;
+
+/// <summary>
+/// The first-order system y = (q, qdot), y' = (qdot, qddot(t, q, qdot)) over a kernel; keeps the
+/// multipliers and residuals of the last evaluation for recording.
+/// </summary>
+public sealed class KernelSystem
+{
+    private readonly IKernel kernel;
+    private readonly double[] parameters;
+    private readonly double[] signals;
+
+    public KernelSystem(IKernel kernel, double[] parameters)
+    {
+        this.kernel = kernel;
+        this.parameters = parameters;
+        signals = new double[kernel.SignalCount];
+        N = kernel.CoordinateCount;
+        LambdaNormalized = new double[kernel.ConstraintCount];
+        G = new double[kernel.ConstraintCount];
+        Gdot = new double[kernel.ConstraintCount];
+    }
+
+    /// <summary>Number of coordinates; the state has 2N entries.</summary>
+    public int N { get; }
+    public double[] LambdaNormalized { get; }
+    public double[] G { get; }
+    public double[] Gdot { get; }
+    public double Varpi { get; private set; }
+    public long Evaluations { get; private set; }
+
+    public void Derivative(double t, ReadOnlySpan<double> y, Span<double> dydt)
+    {
+        y[N..].CopyTo(dydt[..N]);
+        kernel.Evaluate(t, y[..N], y[N..], parameters, signals, dydt[N..], LambdaNormalized, G, Gdot, out var varpi);
+        Varpi = varpi;
+        Evaluations++;
+    }
+}
