@@ -19,4 +19,7 @@ public static class ExitCodes
 
     /// <summary><c>stlp check</c> found differences above the tolerance.</summary>
     public const int CheckFailed = 5;
+
+    /// <summary>A run stopped by Ctrl-C (partial results written).</summary>
+    public const int Interrupted = 130;
 }

@@ -16,6 +16,7 @@ public static class StlpApp
             CodegenCommand.Create(output, error),
             EvalCommand.Create(output, error),
             CheckCommand.Create(output, error),
+            RunCommand.Create(output, error),
         };
 
     public static int Run(string[] args, TextWriter output, TextWriter error)

@@ -1,0 +1,307 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.FSharp.Core;
+using Stlp.Codegen;
+using Stlp.Model;
+using Stlp.Runtime.Integration;
+using Stlp.Runtime.Kernels;
+using Stlp.Runtime.Recording;
+
+namespace Stlp.Cli;
+
+/// <summary>
+/// <c>stlp run FILE</c>: derive, compile, start consistently, integrate, and write
+/// trajectory.csv (as it goes), summary.json and PNG plots into the output directory.
+/// </summary>
+public static class RunCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var file = new Argument<string>("file") { Description = "The .stlp model file." };
+        var outDir = new Option<string?>("--out", "-o") { Description = "Output directory (default out/<model>)." };
+        var t1 = new Option<double?>("--t1") { Description = "End time (default: the model's simulate line)." };
+        var method = new Option<string?>("--method") { Description = "rk4 or dopri5 (default: the model's)." };
+        method.AcceptOnlyFromAmong("rk4", "dopri5");
+        var step = new Option<double?>("--step")
+        {
+            Description = "Step for rk4 (default: the model's, else (t1-t0)/2000).",
+        };
+        var stabilize = new Option<string?>("--stabilize")
+        {
+            Description = "none, 'penalty C' or 'baumgarte ALPHA BETA' (default: the model's).",
+        };
+        var noCache = new Option<bool>("--no-cache") { Description = "Do not use the compiled-kernel cache." };
+        var set = CommonOptions.Set();
+        var command = new Command("run", "Integrate a model and write its trajectory, summary and plots.")
+        {
+            file,
+            outDir,
+            t1,
+            method,
+            step,
+            stabilize,
+            noCache,
+            set,
+        };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(file)!;
+            var model = ModelLoader.TryLoad(path, parse.GetValue(set) ?? [], error);
+            if (model is null)
+            {
+                return ExitCodes.ModelError;
+            }
+            try
+            {
+                var stab = parse.GetValue(stabilize) is { } s
+                    ? Derivations.ParseStabilization(s)
+                    : model.Simulation.Stabilize;
+                if (stab.IsProjection)
+                {
+                    throw new InputError("projection is not supported by stlp run yet; use penalty or baumgarte");
+                }
+                var options = new RunOptions(
+                    parse.GetValue(outDir) ?? Path.Combine("out", model.Name),
+                    parse.GetValue(t1) ?? model.Simulation.T1,
+                    parse.GetValue(method) ?? model.Simulation.Method,
+                    parse.GetValue(step),
+                    parse.GetValue(noCache)
+                );
+                return Run(path, model, stab, options, output, error);
+            }
+            catch (InputError e)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            catch (ArgumentException e)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            catch (Exception e) when (Derivations.Describe(e) is { } message)
+            {
+                error.WriteLine($"{path}: derivation error: {message.Value}");
+                return ExitCodes.ModelError;
+            }
+        });
+        return command;
+    }
+
+    public sealed record RunOptions(string Directory, double T1, string Method, double? Step, bool NoCache);
+
+    public static int Run(
+        string path,
+        Stlp.Model.Model model,
+        Stabilization stabilization,
+        RunOptions options,
+        TextWriter output,
+        TextWriter error
+    )
+    {
+        var wall = Stopwatch.StartNew();
+        var derivation = Stlp.Model.Derive.derive(FSharpOption<Stabilization>.Some(stabilization), model);
+        var signals = new FormulaSignals(model);
+        var parameters = model.ParameterValues;
+        var initial = InitialConditionsModule.complete(derivation, signals, parameters);
+        var compiled = KernelFactory.Create(derivation, options.NoCache ? null : KernelCache.Default());
+        var program = compiled.Program;
+        var n = program.N;
+        var system = new KernelSystem(compiled.Kernel, program.ParameterDefaults);
+        Directory.CreateDirectory(options.Directory);
+
+        var sim = model.Simulation;
+        var t0 = sim.T0;
+        var t1 = options.T1;
+        var outputEvery = sim.OutputEvery is { } every ? every.Value : (t1 - t0) / 500;
+        var columns = new List<string> { "t" };
+        columns.AddRange(program.CoordinateNames);
+        columns.AddRange(program.CoordinateNames.Select(c => c + "'"));
+        columns.AddRange(program.ConstraintNames.Select(c => "lambda~_" + c));
+        columns.AddRange(["max_abs_G", "max_abs_Gdot", "loss", "varpi"]);
+
+        var times = new List<double>();
+        var coordinateSeries = program.CoordinateNames.Select(c => (c, new List<double>())).ToList();
+        var gSeries = new List<double>();
+        var gdotSeries = new List<double>();
+        var lossSeries = new List<double>();
+        double maxG = 0,
+            maxGdot = 0;
+        var row = new double[columns.Count];
+        var scratch = new double[2 * n];
+        var values = new Dictionary<Stlp.Model.Symbol, double>();
+        var progress = error == Console.Error && !Console.IsErrorRedirected;
+        var lastProgress = Stopwatch.StartNew();
+        double reached = t0;
+
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+
+        var status = "completed";
+        string? failure = null;
+        IntegrationStatistics? stats = null;
+        using (var csv = new TrajectoryWriter(Path.Combine(options.Directory, "trajectory.csv"), columns))
+        {
+            void Record(double t, ReadOnlySpan<double> y)
+            {
+                system.Derivative(t, y, scratch);
+                var g = system.G.Length == 0 ? 0 : system.G.Max(Math.Abs);
+                var gdot = system.Gdot.Length == 0 ? 0 : system.Gdot.Max(Math.Abs);
+                for (var i = 0; i < n; i++)
+                {
+                    values[derivation.Q[i]] = y[i];
+                }
+                var loss = Evaluate.eval(signals.Values(t, parameters, values), derivation.Loss);
+                var k = 0;
+                row[k++] = t;
+                for (var i = 0; i < 2 * n; i++)
+                {
+                    row[k++] = y[i];
+                }
+                foreach (var l in system.LambdaNormalized)
+                {
+                    row[k++] = l;
+                }
+                row[k++] = g;
+                row[k++] = gdot;
+                row[k++] = loss;
+                row[k] = system.Varpi;
+                csv.Write(row);
+                times.Add(t);
+                for (var i = 0; i < n; i++)
+                {
+                    coordinateSeries[i].Item2.Add(y[i]);
+                }
+                gSeries.Add(g);
+                gdotSeries.Add(gdot);
+                lossSeries.Add(loss);
+                maxG = Math.Max(maxG, g);
+                maxGdot = Math.Max(maxGdot, gdot);
+                reached = t;
+                if (progress && lastProgress.ElapsedMilliseconds > 100)
+                {
+                    var fraction = Math.Clamp((t - t0) / (t1 - t0), 0, 1);
+                    var bar = new string('#', (int)(30 * fraction)).PadRight(30);
+                    error.Write($"\r[{bar}] {100 * fraction, 5:F1}%  t = {t:G6}  ");
+                    lastProgress.Restart();
+                }
+            }
+
+            var y = initial.State.Q.Concat(initial.State.Qdot).ToArray();
+            try
+            {
+                stats =
+                    options.Method == "rk4"
+                        ? Rk4.Integrate(
+                            system,
+                            t0,
+                            y,
+                            t1,
+                            options.Step ?? sim.Step?.Value ?? (t1 - t0) / 2000,
+                            outputEvery,
+                            Record,
+                            cancel: cancel.Token
+                        )
+                        : new DormandPrince(sim.RelTol, sim.AbsTol).Integrate(
+                            system,
+                            t0,
+                            y,
+                            t1,
+                            outputEvery,
+                            Record,
+                            cancel: cancel.Token
+                        );
+                if (cancel.IsCancellationRequested)
+                {
+                    status = "interrupted";
+                    failure = $"interrupted at t = {reached:R}";
+                }
+            }
+            catch (IntegrationFailure e)
+            {
+                status = "failed";
+                failure = e.Message;
+            }
+            catch (NumericalFailure e)
+            {
+                status = "failed";
+                failure = KernelFailures.Named(e, program).Message;
+            }
+        }
+        Console.CancelKeyPress -= onCancel;
+        if (progress)
+        {
+            error.WriteLine();
+        }
+
+        if (times.Count > 1)
+        {
+            RunPlots.Write(options.Directory, model.Name, times, coordinateSeries, gSeries, gdotSeries, lossSeries);
+        }
+        var summary = new JsonObject
+        {
+            ["model"] = model.Name,
+            ["file"] = Path.GetFullPath(path),
+            ["status"] = status,
+            ["message"] = failure,
+            ["method"] = options.Method,
+            ["stabilization"] = DerivePrint.stabilizationText(stabilization),
+            ["t0"] = t0,
+            ["t1"] = t1,
+            ["t_reached"] = reached,
+            ["steps_accepted"] = stats?.Accepted,
+            ["steps_rejected"] = stats?.Rejected,
+            ["smallest_step"] = stats is null || double.IsInfinity(stats.SmallestStep) ? null : stats.SmallestStep,
+            ["rhs_evaluations"] = system.Evaluations,
+            ["max_abs_G"] = maxG,
+            ["max_abs_Gdot"] = maxGdot,
+            ["final_loss"] = lossSeries.Count > 0 ? lossSeries[^1] : null,
+            ["final"] = Final(program, coordinateSeries, times),
+            ["initial_changes"] = new JsonArray([.. initial.Changes.Select(c => JsonValue.Create(c))]),
+            ["kernel"] = new JsonObject
+            {
+                ["generate_ms"] = compiled.GenerateTime.TotalMilliseconds,
+                ["compile_ms"] = compiled.CompileTime.TotalMilliseconds,
+                ["cache_hit"] = compiled.CacheHit,
+                ["temporaries"] = program.Instructions.Length,
+            },
+            ["wall_time_s"] = wall.Elapsed.TotalSeconds,
+        };
+        File.WriteAllText(
+            Path.Combine(options.Directory, "summary.json"),
+            summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true })
+        );
+        if (failure is not null)
+        {
+            error.WriteLine($"{path}: {(status == "failed" ? "numerical failure " : "")}{failure}");
+            error.WriteLine($"partial results in {options.Directory}");
+            return status == "failed" ? ExitCodes.NumericalFailure : ExitCodes.Interrupted;
+        }
+        output.WriteLine(
+            $"{model.Name}: t = {t0} .. {reached}, {stats?.Accepted} steps ({stats?.Rejected} rejected), "
+                + $"max |G| = {maxG:E2}, max |Gdot| = {maxGdot:E2}, {wall.Elapsed.TotalSeconds:F1} s -> {options.Directory}"
+        );
+        return ExitCodes.Ok;
+    }
+
+    private static JsonObject Final(IrProgram p, List<(string, List<double>)> series, List<double> times)
+    {
+        var final = new JsonObject();
+        if (times.Count == 0)
+        {
+            return final;
+        }
+        for (var i = 0; i < p.N; i++)
+        {
+            final[p.CoordinateNames[i]] = series[i].Item2[^1];
+        }
+        return final;
+    }
+}

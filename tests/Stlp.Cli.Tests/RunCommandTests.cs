@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Stlp.Cli;
+using Xunit;
+
+namespace Stlp.Cli.Tests;
+
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly string directory = Path.Combine(Path.GetTempPath(), $"stlp-run-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static string Sample(string name)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir.FullName, "StlpSymbolic.sln")))
+        {
+            dir = dir.Parent!;
+        }
+        return Path.Combine(dir.FullName, "samples", name);
+    }
+
+    private (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = StlpApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void Fig2aLearnsAndWritesCsvSummaryAndPlots()
+    {
+        var (code, output, _) = Run("run", Sample("fig2a.stlp"), "--out", directory, "--no-cache");
+        Assert.Equal(0, code);
+        Assert.Contains("fig2a: t = 0 .. 20", output);
+        var lines = File.ReadAllLines(Path.Combine(directory, "trajectory.csv"));
+        Assert.Equal("t,x,w,x',w',lambda~_x,max_abs_G,max_abs_Gdot,loss,varpi", lines[0]);
+        Assert.Equal(401, lines.Length - 1); // every 0.05 from 0 to 20
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "summary.json")));
+        var root = summary.RootElement;
+        Assert.Equal("completed", root.GetProperty("status").GetString());
+        // The paper's Fig. 2(a): w -> 1 while x -> 3, on the constraint.
+        Assert.Equal(1.0, root.GetProperty("final").GetProperty("w").GetDouble(), 2);
+        Assert.Equal(3.0, root.GetProperty("final").GetProperty("x").GetDouble(), 2);
+        Assert.True(root.GetProperty("max_abs_G").GetDouble() < 1e-8);
+        Assert.True(root.GetProperty("steps_accepted").GetInt64() > 0);
+        foreach (var key in new[] { "steps_rejected", "wall_time_s", "kernel", "initial_changes", "t_reached" })
+        {
+            Assert.True(root.TryGetProperty(key, out _), key);
+        }
+        foreach (var png in new[] { "coordinates.png", "residuals.png", "loss.png" })
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(directory, png));
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes[..4]);
+        }
+    }
+
+    [Fact]
+    public void ABlowUpStopsWithExitCode3AndLeavesAPartialTrajectory()
+    {
+        var model = Path.Combine(Path.GetTempPath(), $"stlp-{Guid.NewGuid():N}.stlp");
+        File.WriteAllText(
+            model,
+            """
+            # q'' = q^3 from q = 1, q' = 1/sqrt(2): blows up at t = sqrt(2).
+            coord q mass 1 init 1 velocity 0.7071067811865476
+            coord z mass 1 init 0
+            constraint pin: z = 0
+            loss -q^4/4
+            simulate from 0 to 3, method dopri5, rtol 1e-8, output every 0.01
+            """
+        );
+        try
+        {
+            var (code, _, error) = Run("run", model, "--out", directory, "--no-cache");
+            Assert.Equal(ExitCodes.NumericalFailure, code);
+            Assert.Contains("numerical failure at t = 1.41421", error);
+            var lines = File.ReadAllLines(Path.Combine(directory, "trajectory.csv"));
+            Assert.True(lines.Length > 100);
+            Assert.All(lines[1..], l => Assert.Equal(10, l.Split(',').Length));
+            using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "summary.json")));
+            Assert.Equal("failed", summary.RootElement.GetProperty("status").GetString());
+            Assert.InRange(summary.RootElement.GetProperty("t_reached").GetDouble(), 1.3, 1.4143);
+        }
+        finally
+        {
+            File.Delete(model);
+        }
+    }
+
+    [Fact]
+    public void Rk4WithAGivenStepAndEndTime()
+    {
+        var (code, _, _) = Run(
+            "run",
+            Sample("fig3a.stlp"),
+            "--out",
+            directory,
+            "--t1",
+            "5",
+            "--method",
+            "rk4",
+            "--step",
+            "0.01",
+            "--no-cache"
+        );
+        Assert.Equal(0, code);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "summary.json")));
+        Assert.Equal(500, summary.RootElement.GetProperty("steps_accepted").GetInt64());
+        Assert.Equal(5.0, summary.RootElement.GetProperty("t_reached").GetDouble(), 9);
+    }
+}
