@@ -92,9 +92,15 @@ public static class Rk4
         var lastOutput = t0;
         while (t < t1 - 1e-12 * Math.Max(1, Math.Abs(t1)) && !cancel.IsCancellationRequested)
         {
-            var step = Math.Min(h, t1 - t);
+            // Times as t0 + k h, not accumulated sums; the last step lands on t1 exactly.
+            var next = Math.Min(t0 + (stats.Accepted + 1) * h, t1);
+            if (t1 - next < 1e-9 * h)
+            {
+                next = t1;
+            }
+            var step = next - t;
             Rk4.Step(s, t, y, step, k1, k2, k3, k4, tmp);
-            t += step;
+            t = next;
             stats.Accepted++;
             stats.SmallestStep = Math.Min(stats.SmallestStep, step);
             StateChecks.Finite(t, stats.Accepted, y, s.N);
