@@ -58,10 +58,6 @@ public static class RunCommand
                 var stab = parse.GetValue(stabilize) is { } s
                     ? Derivations.ParseStabilization(s)
                     : model.Simulation.Stabilize;
-                if (stab.IsProjection)
-                {
-                    throw new InputError("projection is not supported by stlp run yet; use penalty or baumgarte");
-                }
                 var options = new RunOptions(
                     parse.GetValue(outDir) ?? Path.Combine("out", model.Name),
                     parse.GetValue(t1) ?? model.Simulation.T1,
@@ -103,6 +99,7 @@ public static class RunCommand
     {
         var wall = Stopwatch.StartNew();
         var derivation = Stlp.Model.Derive.derive(FSharpOption<Stabilization>.Some(stabilization), model);
+        var projecting = stabilization.IsProjection;
         var signals = new FormulaSignals(model);
         var parameters = model.ParameterValues;
         var initial = InitialConditionsModule.complete(derivation, signals, parameters);
@@ -110,6 +107,20 @@ public static class RunCommand
         var program = compiled.Program;
         var n = program.N;
         var system = new KernelSystem(compiled.Kernel, program.ParameterDefaults);
+        Action<double, double[]>? afterStep = null;
+        if (projecting)
+        {
+            var masses = model
+                .Coordinates.Select(c =>
+                    Evaluate.eval(
+                        signals.Values(model.Simulation.T0, parameters, new Dictionary<Stlp.Model.Symbol, double>()),
+                        c.Mass
+                    )
+                )
+                .ToArray();
+            var projection = new Projection(compiled.Kernel, program.ParameterDefaults, masses);
+            afterStep = projection.Apply;
+        }
         Directory.CreateDirectory(options.Directory);
 
         var sim = model.Simulation;
@@ -207,7 +218,8 @@ public static class RunCommand
                             options.Step ?? sim.Step?.Value ?? (t1 - t0) / 2000,
                             outputEvery,
                             Record,
-                            cancel: cancel.Token
+                            afterStep,
+                            cancel.Token
                         )
                         : new DormandPrince(sim.RelTol, sim.AbsTol).Integrate(
                             system,
@@ -216,7 +228,8 @@ public static class RunCommand
                             t1,
                             outputEvery,
                             Record,
-                            cancel: cancel.Token
+                            afterStep,
+                            cancel.Token
                         );
                 if (cancel.IsCancellationRequested)
                 {

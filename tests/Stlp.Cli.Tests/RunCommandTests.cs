@@ -116,4 +116,18 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(500, summary.RootElement.GetProperty("steps_accepted").GetInt64());
         Assert.Equal(5.0, summary.RootElement.GetProperty("t_reached").GetDouble(), 9);
     }
+
+    [Theory]
+    [InlineData("none", 1e-8, 1e-6)]
+    [InlineData("baumgarte 5 5", 0, 1e-8)]
+    [InlineData("projection", 0, 1e-12)]
+    public void DriftControlOnFig3(string stabilize, double atLeast, double atMost)
+    {
+        // Fixed RK4 steps on fig3a to t = 200: without control G drifts linearly.
+        var (code, _, _) = Run("run", Sample("fig3a.stlp"), "--out", directory, "--stabilize", stabilize, "--no-cache");
+        Assert.Equal(0, code);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "summary.json")));
+        var maxG = summary.RootElement.GetProperty("max_abs_G").GetDouble();
+        Assert.InRange(maxG, atLeast, atMost);
+    }
 }
