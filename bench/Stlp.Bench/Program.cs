@@ -9,6 +9,11 @@ if (args is ["sizes"])
     Sizes.Print(Console.Out);
     return 0;
 }
+if (args is ["run-timing"])
+{
+    RunTiming.Print(Console.Out);
+    return 0;
+}
 if (args is ["kernel-timing"])
 {
     KernelTiming.Print(Console.Out);
