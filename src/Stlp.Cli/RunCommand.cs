@@ -138,6 +138,8 @@ public static class RunCommand
         var gSeries = new List<double>();
         var gdotSeries = new List<double>();
         var lossSeries = new List<double>();
+        var plotExpressions = model.Simulation.Plots.ToArray();
+        var plotSeries = plotExpressions.Select(_ => new List<double>()).ToArray();
         double maxG = 0,
             maxGdot = 0;
         var row = new double[columns.Count];
@@ -169,7 +171,16 @@ public static class RunCommand
                 {
                     values[derivation.Q[i]] = y[i];
                 }
-                var loss = Evaluate.eval(signals.Values(t, parameters, values), derivation.Loss);
+                for (var i = 0; i < n; i++)
+                {
+                    values[derivation.Qdot[i]] = y[n + i];
+                }
+                var leaves = signals.Values(t, parameters, values);
+                var loss = Evaluate.eval(leaves, derivation.Loss);
+                for (var k2 = 0; k2 < plotExpressions.Length; k2++)
+                {
+                    plotSeries[k2].Add(Evaluate.eval(leaves, plotExpressions[k2]));
+                }
                 var k = 0;
                 row[k++] = t;
                 for (var i = 0; i < 2 * n; i++)
@@ -257,6 +268,15 @@ public static class RunCommand
         if (times.Count > 1)
         {
             RunPlots.Write(options.Directory, model.Name, times, coordinateSeries, gSeries, gdotSeries, lossSeries);
+            if (plotExpressions.Length > 0)
+            {
+                RunPlots.WriteExpressions(
+                    options.Directory,
+                    model.Name,
+                    times,
+                    [.. plotExpressions.Select((e, k) => (Print.text(e), plotSeries[k]))]
+                );
+            }
         }
         var summary = new JsonObject
         {

@@ -52,4 +52,35 @@ public static class RunPlots
             plot.SavePng(Path.Combine(directory, "loss.png"), 900, 520);
         }
     }
+
+    /// <summary>
+    /// plot.png: the simulate line's `plot` expressions against t. The vertical range follows the
+    /// first expression (a pole in a later one, such as 3/e(t) in fig2b, does not flatten it).
+    /// </summary>
+    public static void WriteExpressions(
+        string directory,
+        string model,
+        List<double> times,
+        IReadOnlyList<(string Label, List<double> Values)> series
+    )
+    {
+        var plot = new ScottPlot.Plot();
+        var t = times.ToArray();
+        foreach (var (label, values) in series)
+        {
+            var line = plot.Add.ScatterLine(t, values.Select(v => double.IsFinite(v) ? v : double.NaN).ToArray());
+            line.LegendText = label;
+        }
+        var first = series[0].Values.Where(double.IsFinite).ToArray();
+        if (first.Length > 0)
+        {
+            var (low, high) = (first.Min(), first.Max());
+            var pad = Math.Max(0.5 * (high - low), 1e-6);
+            plot.Axes.SetLimitsY(low - pad, high + pad);
+        }
+        plot.Title($"{model}");
+        plot.XLabel("t");
+        plot.ShowLegend();
+        plot.SavePng(Path.Combine(directory, "plot.png"), 900, 520);
+    }
 }

@@ -335,7 +335,6 @@ module Elaborate =
             | LossTerm e -> losses.Add(expr Elsewhere e)
             | ForceTerm e -> forces.Add(expr InForce e)
             | Network(shape, n, opts, p) -> ()
-            | Simulate(opts, _) -> sim <- Settings.simulation value sim opts
             | _ -> ()
 
         // Networks after hand-written coordinates, so their names are known for duplicates.
@@ -356,6 +355,12 @@ module Elaborate =
                 constraints.AddRange parts.Constraints
                 losses.Add parts.Loss
                 networks.Add parts.Info
+            | _ -> ()
+
+        // The simulate line last: its plots may name network coordinates.
+        for s in statements do
+            match s.Statement with
+            | Simulate(opts, _) -> sim <- Settings.simulation (expr Elsewhere) value sim opts
             | _ -> ()
 
         Check.finish

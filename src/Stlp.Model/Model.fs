@@ -91,6 +91,8 @@ type SimulationSettings = {
     Stabilize: Stabilization
     OutputEvery: float option
     Outputs: string list
+    /// Expressions plotted against t in plot.png.
+    Plots: Expr list
 } with
 
     static member Default = {
@@ -103,6 +105,7 @@ type SimulationSettings = {
         Stabilize = NoStabilization
         OutputEvery = None
         Outputs = []
+        Plots = []
     }
 
 /// A network's record of which coordinates play which role, for training and evaluation.

@@ -12,6 +12,16 @@ module Parser =
     /// Words that end an expression or start a statement, so they cannot be names.
     let reserved =
         set [
+            "from"
+            "to"
+            "step"
+            "method"
+            "rtol"
+            "atol"
+            "stabilize"
+            "output"
+            "outputs"
+            "plot"
             "model"
             "param"
             "signal"
@@ -230,6 +240,7 @@ module Parser =
             >>. pipe2 word (many (attempt expr)) (fun n a -> Stabilize(n, a))
             keyword "output" >>. keyword "every" >>. expr |>> OutputEvery
             keyword "outputs" >>. listOf word |>> Outputs
+            keyword "plot" >>. listOf expr |>> Plot
         ]
 
     let private simulate: P<Statement> =

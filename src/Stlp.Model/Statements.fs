@@ -4,7 +4,7 @@ open Stlp.Model.Syntax
 
 /// The `simulate` statement's options.
 module Settings =
-    let simulation (value: SExpr -> float) (sim: SimulationSettings) (opts: SimOption list) =
+    let simulation (exprOf: SExpr -> Expr) (value: SExpr -> float) (sim: SimulationSettings) (opts: SimOption list) =
         opts
         |> List.fold
             (fun (s: SimulationSettings) o ->
@@ -23,6 +23,10 @@ module Settings =
                 | Outputs ns -> {
                     s with
                         Outputs = ns |> List.map (fun n -> n.Text)
+                  }
+                | Plot es -> {
+                    s with
+                        Plots = s.Plots @ List.map exprOf es
                   }
                 | Stabilize(m, args) ->
                     let arity k =

@@ -84,6 +84,8 @@ module Syntax =
         | Stabilize of Name * SExpr list
         | OutputEvery of SExpr
         | Outputs of Name list
+        /// Expressions of t and q to plot against t (plot.png).
+        | Plot of SExpr list
 
     type Statement =
         | ModelName of Name

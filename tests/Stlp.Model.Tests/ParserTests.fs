@@ -44,6 +44,12 @@ let ``fig3b reads as the paper writes it`` () =
     Assert.Equal("dopri5", m.Simulation.Method)
 
 [<Fact>]
+let ``the simulate line can ask for plots of expressions`` () =
+    let m = load "fig2b.stlp"
+    Assert.Equal<string list>([ "w"; "3/e(t)" ], m.Simulation.Plots |> List.map Print.text)
+    Assert.Equal(0.01, m.Simulation.OutputEvery.Value)
+
+[<Fact>]
 let ``parameters can be overridden`` () =
     let m = Elaborate.ofFile (Map.ofList [ "theta", 2.5 ]) (sample "fig3b.stlp")
     Assert.Equal(2.5, m.ParameterValues.["theta"])
