@@ -8,6 +8,7 @@ using Stlp.Model;
 using Stlp.Runtime.Integration;
 using Stlp.Runtime.Kernels;
 using Stlp.Runtime.Recording;
+using Stlp.Runtime.Signals;
 
 namespace Stlp.Cli;
 
@@ -102,11 +103,46 @@ public static class RunCommand
         var projecting = stabilization.IsProjection;
         var signals = new FormulaSignals(model);
         var parameters = model.ParameterValues;
+        // Training sets become signals (MATH.md §8): presented, cycled, mollified.
+        var dataSets = model
+            .DataSets.Select(d => new DataSetSignals(
+                new DataSetSpec(
+                    d.Name,
+                    d.Path,
+                    d.TargetColumn,
+                    d.OneHot,
+                    d.Present,
+                    d.Mollify,
+                    d.Epochs,
+                    d.Split,
+                    d.Seed,
+                    d.Standardize
+                )
+            ))
+            .ToList();
+        double DataSignal(string name, int order, double t) => dataSets.First(d => d.Has(name)).Value(name, order, t);
+        if (dataSets.Count > 0)
+        {
+            signals.External = DataSignal;
+        }
         var initial = InitialConditionsModule.complete(derivation, signals, parameters);
         var compiled = KernelFactory.Create(derivation, options.NoCache ? null : KernelCache.Default());
         var program = compiled.Program;
         var n = program.N;
-        var system = new KernelSystem(compiled.Kernel, program.ParameterDefaults);
+        var signalInputs = program.SignalInputs;
+        var system = new KernelSystem(
+            compiled.Kernel,
+            program.ParameterDefaults,
+            signalInputs.Length == 0
+                ? null
+                : (t, values) =>
+                {
+                    for (var k = 0; k < signalInputs.Length; k++)
+                    {
+                        values[k] = DataSignal(signalInputs[k].Item1, signalInputs[k].Item2, t);
+                    }
+                }
+        );
         Action<double, double[]>? afterStep = null;
         if (projecting)
         {

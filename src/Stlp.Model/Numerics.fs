@@ -49,9 +49,21 @@ type FormulaSignals(model: Model) =
             derivatives.[(name, order)] <- e
             e
 
+    /// Values of the signals that are not formulas (data-set signals), supplied by the runtime.
+    member val External: Func<string, int, float, float> | null = null with get, set
+
     /// The value of signal `name`'s `order`-th derivative at `t`.
     member this.Value(name: string, order: int, t: float, parameters: Map<string, float>) : float =
-        Evaluate.eval (this.Values(t, parameters, Map.empty)) (this.Expression(name, order))
+        if formulas.ContainsKey name then
+            Evaluate.eval (this.Values(t, parameters, Map.empty)) (this.Expression(name, order))
+        else
+            match this.External with
+            | null ->
+                raise (
+                    EvaluationError
+                        $"signal '{name}' comes from a data set; its values come from the runtime, not the model"
+                )
+            | external -> external.Invoke(name, order, t)
 
     /// Values for every leaf at time t: parameters, named symbols, and signals.
     member this.Values(t: float, parameters: Map<string, float>, symbols: IReadOnlyDictionary<Symbol, float>) =

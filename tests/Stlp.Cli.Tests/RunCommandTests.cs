@@ -131,3 +131,57 @@ public sealed class RunCommandTests : IDisposable
         Assert.InRange(maxG, atLeast, atMost);
     }
 }
+
+public sealed class DataSetRunTests : IDisposable
+{
+    private readonly string directory = Path.Combine(Path.GetTempPath(), $"stlp-datarun-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ATrainingSetDrivesTheInputNeurons()
+    {
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "d.csv"), "a,b,class\n1,0,x\n0,1,y\n1,1,x\n0,0,y\n");
+        var model = Path.Combine(directory, "d.stlp");
+        File.WriteAllText(
+            model,
+            """
+            param theta = 1
+            data d = csv "d.csv", target class onehot, present 1, mollify 0.1, epochs 2, split 1, seed 3
+            network feedforward 2-2 {
+                data d
+                mass x 0.5 w 1
+                init weights random 0.5 seed 1
+            }
+            dissipation exp(theta*t)
+            simulate from 0 to 8, method dopri5, rtol 1e-8, output every 0.5
+            """
+        );
+        var code = StlpApp.Run(
+            ["run", model, "--out", Path.Combine(directory, "out"), "--no-cache"],
+            new StringWriter(),
+            new StringWriter()
+        );
+        Assert.Equal(0, code);
+        var lines = File.ReadAllLines(Path.Combine(directory, "out", "trajectory.csv"));
+        var header = lines[0].Split(',');
+        var a = Array.IndexOf(header, "x0_1");
+        var b = Array.IndexOf(header, "x0_2");
+        // Mid-presentation (t = 0.5, 1.5, ...) the input neurons hold a data row's features.
+        var rows = new HashSet<(double, double)> { (1, 0), (0, 1), (1, 1), (0, 0) };
+        foreach (var line in lines.Skip(1).Where((_, i) => i % 2 == 1))
+        {
+            var cells = line.Split(',')
+                .Select(c => double.Parse(c, System.Globalization.CultureInfo.InvariantCulture))
+                .ToArray();
+            Assert.Contains((Math.Round(cells[a], 6), Math.Round(cells[b], 6)), rows);
+        }
+    }
+}

@@ -59,3 +59,36 @@ public class PresentedSignalTests
         Assert.Contains("(0, present/2)", e.Message);
     }
 }
+
+public sealed class DataSetSignalTests : IDisposable
+{
+    private readonly string path = Path.Combine(Path.GetTempPath(), $"stlp-data-{Guid.NewGuid():N}.csv");
+
+    public DataSetSignalTests() =>
+        File.WriteAllText(path, "a,b,class\n1,10,x\n2,20,y\n3,30,x\n4,40,y\n5,50,x\n6,60,y\n");
+
+    public void Dispose() => File.Delete(path);
+
+    [Fact]
+    public void RowsAreSplitStandardizedAndPresentedInTrainingOrder()
+    {
+        var d = new DataSetSignals(new DataSetSpec("D", path, "class", true, 1.0, 0.1, 2, 2.0 / 3, 7, true));
+        Assert.Equal(["x", "y"], d.Classes);
+        Assert.Equal(4, d.TrainRows.Length);
+        Assert.Equal(2, d.HeldOutRows.Length);
+        Assert.Empty(d.TrainRows.Intersect(d.HeldOutRows));
+        // Standardized on the training rows: mean 0, deviation 1.
+        var trained = d.TrainRows.Select(r => d.Features[r][0]).ToArray();
+        Assert.Equal(0.0, trained.Average(), 12);
+        Assert.Equal(1.0, Math.Sqrt(trained.Select(v => v * v).Average()), 12);
+        // Mid-presentation of the k-th training row (second epoch too): its feature and one-hot target.
+        for (var k = 0; k < 8; k++)
+        {
+            var row = d.TrainRows[k % 4];
+            Assert.Equal(d.Features[row][1], d.Value("D_in2", 0, k + 0.5), 12);
+            Assert.Equal(d.Targets[row][1], d.Value("D_y2", 0, k + 0.5), 12);
+            Assert.Equal(0.0, d.Value("D_in2", 1, k + 0.5));
+        }
+        Assert.Equal(8.0, d.Duration);
+    }
+}

@@ -12,8 +12,12 @@ public sealed class KernelSystem
     private readonly double[] parameters;
     private readonly double[] signals;
 
-    public KernelSystem(IKernel kernel, double[] parameters)
+    private readonly Action<double, double[]>? fillSignals;
+
+    /// <param name="fillSignals">Writes the kernel's signal inputs at time t (data-set signals).</param>
+    public KernelSystem(IKernel kernel, double[] parameters, Action<double, double[]>? fillSignals = null)
     {
+        this.fillSignals = fillSignals;
         this.kernel = kernel;
         this.parameters = parameters;
         signals = new double[kernel.SignalCount];
@@ -34,6 +38,7 @@ public sealed class KernelSystem
     public void Derivative(double t, ReadOnlySpan<double> y, Span<double> dydt)
     {
         y[N..].CopyTo(dydt[..N]);
+        fillSignals?.Invoke(t, signals);
         kernel.Evaluate(t, y[..N], y[N..], parameters, signals, dydt[N..], LambdaNormalized, G, Gdot, out var varpi);
         Varpi = varpi;
         Evaluations++;
