@@ -5,6 +5,29 @@ open System.Collections.Generic
 /// A derivation that cannot be carried out; the message names the constraint or coordinate.
 exception DerivationError of string
 
+/// The sparsity of the multiplier matrix (MATH.md §6).
+module Sparsity =
+    /// Pairs of constraints (j <= k) that share a coordinate, given the rows of G_q.
+    let multiplierPattern (gq: (int * Expr)[][]) : (int * int)[] =
+        let byCoordinate = Dictionary<int, ResizeArray<int>>()
+
+        gq
+        |> Array.iteri (fun j row ->
+            for i, _ in row do
+                match byCoordinate.TryGetValue i with
+                | true, l -> l.Add j
+                | _ -> byCoordinate.[i] <- ResizeArray [ j ])
+
+        seq {
+            for KeyValue(_, cs) in byCoordinate do
+                for a in cs do
+                    for b in cs do
+                        if a <= b then
+                            yield a, b
+        }
+        |> Set.ofSeq
+        |> Set.toArray
+
 /// The constrained Euler-Lagrange system of a model (MATH.md §2-6), symbolically, in the general
 /// form: H qddot = f - G_q' lambda, G_q qddot = -gamma, and the multiplier equation
 /// (G_q H^-1 G_q') lambda = G_q H^-1 f + gamma. Everything is also given normalized by the
@@ -53,25 +76,7 @@ type Derivation = {
     member d.Touches = d.Gq |> Array.map (Array.map fst)
 
     /// The nonzero pattern of A: pairs of constraints sharing a coordinate (upper triangle).
-    member d.APattern =
-        let byCoordinate = Dictionary<int, ResizeArray<int>>()
-
-        d.Gq
-        |> Array.iteri (fun j row ->
-            for i, _ in row do
-                match byCoordinate.TryGetValue i with
-                | true, l -> l.Add j
-                | _ -> byCoordinate.[i] <- ResizeArray [ j ])
-
-        seq {
-            for KeyValue(_, cs) in byCoordinate do
-                for a in cs do
-                    for b in cs do
-                        if a <= b then
-                            yield a, b
-        }
-        |> Set.ofSeq
-        |> Set.toArray
+    member d.APattern = Sparsity.multiplierPattern d.Gq
 
 module Derive =
     let private timeExp (e: Expr) =
@@ -221,33 +226,10 @@ module Derive =
                 let hInv i = Expr.pow hNorm.[(i, i)] Expr.minusOne
                 let rowOf = gq |> Array.map dict
 
-                let d0 = {
-                    Model = model
-                    Q = q
-                    Qdot = qdot
-                    ConstraintNames = names
-                    Lambda = lambda
-                    Varpi = varpi
-                    Loss = loss
-                    Lagrangian = lagrangian
-                    H = h
-                    HNorm = hNorm
-                    IsHDiagonal = true
-                    F = f
-                    FNorm = fNorm
-                    G = g
-                    Gq = gq
-                    Gt = gt
-                    Gdot = gdot
-                    Gamma = gamma
-                    A = None
-                    B = None
-                    Qddot = None
-                    Stabilization = stab
-                }
+
 
                 let aEntries =
-                    d0.APattern
+                    Sparsity.multiplierPattern gq
                     |> Array.map (fun (j, k) ->
                         let shared = gq.[j] |> Array.filter (fun (i, _) -> rowOf.[k].ContainsKey i)
                         (j, k), Expr.add [ for i, gji in shared -> Expr.mul [ gji; rowOf.[k].[i]; hInv i ] ])

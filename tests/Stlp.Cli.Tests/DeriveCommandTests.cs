@@ -6,24 +6,6 @@ namespace Stlp.Cli.Tests;
 
 public class DeriveCommandTests
 {
-    private static string Sample(string name)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir.FullName, "StlpSymbolic.sln")))
-        {
-            dir = dir.Parent!;
-        }
-        return Path.Combine(dir.FullName, "samples", name);
-    }
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = StlpApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     private static string TempModel(string text)
     {
         var path = Path.Combine(Path.GetTempPath(), $"stlp-{Guid.NewGuid():N}.stlp");
@@ -34,7 +16,7 @@ public class DeriveCommandTests
     [Fact]
     public void TextPrintsOneEquationALineByName()
     {
-        var (code, output, _) = Run("derive", Sample("fig2a.stlp"));
+        var (code, output, _) = Cli.Run("derive", Cli.Sample("fig2a.stlp"));
         Assert.Equal(0, code);
         var lines = output.Split('\n');
         Assert.Contains("H~[x,x] = 1", lines);
@@ -46,7 +28,7 @@ public class DeriveCommandTests
     [Fact]
     public void JsonHasEveryExpressionTheSparsityAndTheStart()
     {
-        var (code, output, _) = Run("derive", Sample("fig3b.stlp"), "--format", "json");
+        var (code, output, _) = Cli.Run("derive", Cli.Sample("fig3b.stlp"), "--format", "json");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         var root = doc.RootElement;
@@ -58,7 +40,7 @@ public class DeriveCommandTests
     [Fact]
     public void StabilizationCanBeChosenOnTheCommandLine()
     {
-        var (code, output, _) = Run("derive", Sample("fig3a.stlp"), "--stabilize", "baumgarte 2 3");
+        var (code, output, _) = Cli.Run("derive", Cli.Sample("fig3a.stlp"), "--stabilize", "baumgarte 2 3");
         Assert.Equal(0, code);
         Assert.Contains("# stabilization: Baumgarte alpha = 2, beta = 3", output);
     }
@@ -66,7 +48,7 @@ public class DeriveCommandTests
     [Fact]
     public void LatexIsAnAlignFragment()
     {
-        var (code, output, _) = Run("derive", Sample("fig3b.stlp"), "--format", "latex");
+        var (code, output, _) = Cli.Run("derive", Cli.Sample("fig3b.stlp"), "--format", "latex");
         Assert.Equal(0, code);
         Assert.StartsWith("\\begin{align*}", output);
         Assert.Contains("\\tilde{H}_{x_{1} x_{1}} &= 1", output);
@@ -79,7 +61,7 @@ public class DeriveCommandTests
         var path = TempModel("coord x mass 1 init 2\ncoord y mass 1\nconstraint pin: x - 1 = 0\n");
         try
         {
-            var (code, _, error) = Run("derive", path);
+            var (code, _, error) = Cli.Run("derive", path);
             Assert.Equal(ExitCodes.ModelError, code);
             Assert.Contains("derivation error", error);
             Assert.Contains("constraint 'pin'", error);
@@ -96,7 +78,7 @@ public class DeriveCommandTests
         var path = TempModel("coord x mass 1\nconstraint c: x - y = 0\n");
         try
         {
-            var (code, _, error) = Run("derive", path);
+            var (code, _, error) = Cli.Run("derive", path);
             Assert.Equal(ExitCodes.ModelError, code);
             Assert.Contains(":2:19: error: undefined name 'y'", error);
         }

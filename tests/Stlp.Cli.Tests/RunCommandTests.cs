@@ -16,28 +16,10 @@ public sealed class RunCommandTests : IDisposable
         }
     }
 
-    private static string Sample(string name)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir.FullName, "StlpSymbolic.sln")))
-        {
-            dir = dir.Parent!;
-        }
-        return Path.Combine(dir.FullName, "samples", name);
-    }
-
-    private (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = StlpApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public void Fig2aLearnsAndWritesCsvSummaryAndPlots()
     {
-        var (code, output, _) = Run("run", Sample("fig2a.stlp"), "--out", directory, "--no-cache");
+        var (code, output, _) = Cli.Run("run", Cli.Sample("fig2a.stlp"), "--out", directory, "--no-cache");
         Assert.Equal(0, code);
         Assert.Contains("fig2a: t = 0 .. 20", output);
         var lines = File.ReadAllLines(Path.Combine(directory, "trajectory.csv"));
@@ -79,7 +61,7 @@ public sealed class RunCommandTests : IDisposable
         );
         try
         {
-            var (code, _, error) = Run("run", model, "--out", directory, "--no-cache");
+            var (code, _, error) = Cli.Run("run", model, "--out", directory, "--no-cache");
             Assert.Equal(ExitCodes.NumericalFailure, code);
             Assert.Contains("numerical failure at t = 1.41421", error);
             var lines = File.ReadAllLines(Path.Combine(directory, "trajectory.csv"));
@@ -98,9 +80,9 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public void Rk4WithAGivenStepAndEndTime()
     {
-        var (code, _, _) = Run(
+        var (code, _, _) = Cli.Run(
             "run",
-            Sample("fig3a.stlp"),
+            Cli.Sample("fig3a.stlp"),
             "--out",
             directory,
             "--t1",
@@ -124,7 +106,15 @@ public sealed class RunCommandTests : IDisposable
     public void DriftControlOnFig3(string stabilize, double atLeast, double atMost)
     {
         // Fixed RK4 steps on fig3a to t = 200: without control G drifts linearly.
-        var (code, _, _) = Run("run", Sample("fig3a.stlp"), "--out", directory, "--stabilize", stabilize, "--no-cache");
+        var (code, _, _) = Cli.Run(
+            "run",
+            Cli.Sample("fig3a.stlp"),
+            "--out",
+            directory,
+            "--stabilize",
+            stabilize,
+            "--no-cache"
+        );
         Assert.Equal(0, code);
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "summary.json")));
         var maxG = summary.RootElement.GetProperty("max_abs_G").GetDouble();

@@ -7,31 +7,10 @@ namespace Stlp.Cli.Tests;
 
 public class ShowCommandTests
 {
-    private static string Samples
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (!File.Exists(Path.Combine(dir.FullName, "StlpSymbolic.sln")))
-            {
-                dir = dir.Parent!;
-            }
-            return Path.Combine(dir.FullName, "samples");
-        }
-    }
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = StlpApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public void ShowPrintsConstraintsAndLoss()
     {
-        var (code, output, _) = Run("show", Path.Combine(Samples, "fig3b.stlp"));
+        var (code, output, _) = Cli.Run("show", Path.Combine(Cli.Samples, "fig3b.stlp"));
         Assert.Equal(0, code);
         Assert.Contains("G[x2] = x2 - tanh(w*x1)", output);
         Assert.Contains("varpi = exp(t*theta)", output);
@@ -40,9 +19,9 @@ public class ShowCommandTests
     [Fact]
     public void ShowJsonIsParseableAndKeyedByName()
     {
-        var (code, output, _) = Run(
+        var (code, output, _) = Cli.Run(
             "show",
-            Path.Combine(Samples, "fig3b.stlp"),
+            Path.Combine(Cli.Samples, "fig3b.stlp"),
             "--format",
             "json",
             "--set",
@@ -61,7 +40,7 @@ public class ShowCommandTests
         File.WriteAllText(path, "param a = 1\nweight w mass * 2\n");
         try
         {
-            var (code, _, error) = Run("show", path);
+            var (code, _, error) = Cli.Run("show", path);
             Assert.Equal(ExitCodes.ModelError, code);
             Assert.Contains($"{path}:2:15: error: expected an expression", error);
             Assert.Contains(" 2 | weight w mass * 2", error);
@@ -75,7 +54,7 @@ public class ShowCommandTests
     [Fact]
     public void AnUnknownParameterOverrideIsAModelError()
     {
-        var (code, _, error) = Run("show", Path.Combine(Samples, "fig3b.stlp"), "--set", "gamma=1");
+        var (code, _, error) = Cli.Run("show", Path.Combine(Cli.Samples, "fig3b.stlp"), "--set", "gamma=1");
         Assert.Equal(ExitCodes.ModelError, code);
         Assert.Contains("no parameter 'gamma'", error);
     }
@@ -83,7 +62,7 @@ public class ShowCommandTests
     [Fact]
     public void TheCSharpApiSampleBuildsTheSameModelAsTheFile()
     {
-        var fromFile = ModelFile.Load(Path.Combine(Samples, "fig3b.stlp"), new Dictionary<string, double>());
+        var fromFile = ModelFile.Load(Path.Combine(Cli.Samples, "fig3b.stlp"), new Dictionary<string, double>());
         Assert.Equal(Describe.text(fromFile), Describe.text(CSharpApi.Fig3b.Build()));
     }
 }
