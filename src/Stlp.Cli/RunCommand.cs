@@ -314,8 +314,34 @@ public static class RunCommand
                 );
             }
         }
+        var curve = new List<(int Epoch, double Accuracy)>();
+        var evaluation = NetworkEvaluation.Evaluate(
+            model,
+            dataSets,
+            program.CoordinateNames,
+            times,
+            coordinateSeries,
+            curve
+        );
+        if (curve.Count > 0)
+        {
+            RunPlots.WriteLearningCurve(options.Directory, model.Name, curve);
+        }
+        var weights = new JsonObject();
+        for (var i = 0; i < n && times.Count > 0; i++)
+        {
+            if (model.Coordinates[i].Kind.IsWeightCoord)
+            {
+                weights[program.CoordinateNames[i]] = coordinateSeries[i].Item2[^1];
+            }
+        }
+        File.WriteAllText(
+            Path.Combine(options.Directory, "weights.json"),
+            weights.ToJsonString(new JsonSerializerOptions { WriteIndented = true })
+        );
         var summary = new JsonObject
         {
+            ["evaluation"] = evaluation,
             ["model"] = model.Name,
             ["file"] = Path.GetFullPath(path),
             ["status"] = status,

@@ -83,4 +83,19 @@ public static class RunPlots
         plot.ShowLegend();
         plot.SavePng(Path.Combine(directory, "plot.png"), 900, 520);
     }
+
+    /// <summary>learning.png: held-out accuracy (or MSE) at the end of each epoch.</summary>
+    public static void WriteLearningCurve(string directory, string model, List<(int Epoch, double Accuracy)> curve)
+    {
+        var plot = new ScottPlot.Plot();
+        var line = plot.Add.Scatter(
+            curve.Select(c => (double)c.Epoch).ToArray(),
+            curve.Select(c => c.Accuracy).ToArray()
+        );
+        line.LegendText = "held-out";
+        plot.Title($"{model}: held-out score by epoch");
+        plot.XLabel("epoch");
+        plot.YLabel("accuracy (classes) or MSE");
+        plot.SavePng(Path.Combine(directory, "learning.png"), 900, 520);
+    }
 }

@@ -144,7 +144,7 @@ public sealed class DataSetRunTests : IDisposable
             model,
             """
             param theta = 1
-            data d = csv "d.csv", target class onehot, present 1, mollify 0.1, epochs 2, split 1, seed 3
+            data d = csv "d.csv", target class onehot, present 1, mollify 0.1, epochs 2, split 1/2, seed 3
             network feedforward 2-2 {
                 data d
                 mass x 0.5 w 1
@@ -173,5 +173,19 @@ public sealed class DataSetRunTests : IDisposable
                 .ToArray();
             Assert.Contains((Math.Round(cells[a], 6), Math.Round(cells[b], 6)), rows);
         }
+        // The trained map is evaluated on the held-out rows, per epoch too; the weights are saved.
+        using var summary = System.Text.Json.JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(directory, "out", "summary.json"))
+        );
+        var evaluation = summary.RootElement.GetProperty("evaluation")[0];
+        Assert.Equal("accuracy", evaluation.GetProperty("metric").GetString());
+        Assert.Equal(2, evaluation.GetProperty("held_out_rows").GetInt32());
+        Assert.InRange(evaluation.GetProperty("held_out").GetDouble(), 0, 1);
+        Assert.Equal(2, evaluation.GetProperty("held_out_by_epoch").GetArrayLength());
+        using var weights = System.Text.Json.JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(directory, "out", "weights.json"))
+        );
+        Assert.Equal(4, weights.RootElement.EnumerateObject().Count());
+        Assert.True(File.Exists(Path.Combine(directory, "out", "learning.png")));
     }
 }
