@@ -135,7 +135,9 @@ let ``the trained map is evaluated feedforward from the constraints`` () =
     let predictor = Prediction.Predictor(m, m.Networks.Head)
 
     let weights =
-        m.Coordinates |> List.mapi (fun i c -> c.Name, 0.1 * float (i + 1)) |> readOnlyDict
+        m.Coordinates
+        |> List.mapi (fun i c -> c.Name, 0.1 * float (i + 1))
+        |> readOnlyDict
 
     let input = dict [ "u", 0.7; "v", -0.4 ]
 
