@@ -31,7 +31,7 @@ public static class RunCommand
         };
         var stabilize = new Option<string?>("--stabilize")
         {
-            Description = "none, 'penalty C' or 'baumgarte ALPHA BETA' (default: the model's).",
+            Description = "none, 'penalty C', 'baumgarte ALPHA BETA' or projection (default: the model's).",
         };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not use the compiled-kernel cache." };
         var set = CommonOptions.Set();

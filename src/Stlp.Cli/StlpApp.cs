@@ -8,7 +8,9 @@ public static class StlpApp
     public static RootCommand Create(TextWriter output, TextWriter error) =>
         new(
             "stlp: learning as constrained Lagrangian mechanics (Spatiotemporal Local Propagation).\n"
-                + "Write a Lagrangian and constraints in a .stlp model file; inspect and derive them."
+                + "Write a Lagrangian and constraints in a .stlp model file; derive, compile, check and run them.\n"
+                + "Exit codes: 0 ok, 1 usage, 2 model or derivation error, 3 numerical failure, 4 internal error,\n"
+                + "5 check above tolerance, 130 interrupted."
         )
         {
             ShowCommand.Create(output, error),
