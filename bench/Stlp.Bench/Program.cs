@@ -19,6 +19,11 @@ if (args is ["kernel-timing"])
     KernelTiming.Print(Console.Out);
     return 0;
 }
+if (args is ["kernel-profile", var modelFile])
+{
+    KernelProfile.Print(modelFile, Console.Out);
+    return 0;
+}
 if (args is ["derive-scaling"])
 {
     DeriveScaling.Print(Console.Out);

@@ -130,19 +130,25 @@ public static class RunCommand
         var program = compiled.Program;
         var n = program.N;
         var signalInputs = program.SignalInputs;
-        var system = new KernelSystem(
-            compiled.Kernel,
-            program.ParameterDefaults,
+        // Resolved once: the right-hand side evaluates these on every stage.
+        var signalSources = signalInputs
+            .Select(s => (Signal: dataSets.First(d => d.Has(s.Item1)).Signal(s.Item1), Order: s.Item2))
+            .ToArray();
+        Action<double, double[]>? fillSignals =
             signalInputs.Length == 0
                 ? null
                 : (t, values) =>
                 {
-                    for (var k = 0; k < signalInputs.Length; k++)
+                    for (var k = 0; k < signalSources.Length; k++)
                     {
-                        values[k] = DataSignal(signalInputs[k].Item1, signalInputs[k].Item2, t);
+                        values[k] = signalSources[k].Signal.At(t, signalSources[k].Order);
                     }
-                }
-        );
+                };
+        var system = new KernelSystem(compiled.Kernel, program.ParameterDefaults, fillSignals)
+        {
+            // One set's switches; with several sets of different timing, the first one's.
+            Windows = dataSets.Count > 0 ? dataSets[0].Windows : null,
+        };
         Action<double, double[]>? afterStep = null;
         if (projecting)
         {
@@ -154,7 +160,7 @@ public static class RunCommand
                     )
                 )
                 .ToArray();
-            var projection = new Projection(compiled.Kernel, program.ParameterDefaults, masses);
+            var projection = new Projection(compiled.Kernel, program.ParameterDefaults, masses, fillSignals);
             afterStep = projection.Apply;
         }
         Directory.CreateDirectory(options.Directory);
@@ -314,14 +320,15 @@ public static class RunCommand
                 );
             }
         }
-        var curve = new List<(int Epoch, double Accuracy)>();
+        var curve = new List<(int Epoch, double Stlp, double Backprop)>();
         var evaluation = NetworkEvaluation.Evaluate(
             model,
             dataSets,
             program.CoordinateNames,
             times,
             coordinateSeries,
-            curve
+            curve,
+            (t, e) => Evaluate.eval(signals.Values(t, parameters, values), e)
         );
         if (curve.Count > 0)
         {

@@ -85,14 +85,23 @@ public static class RunPlots
     }
 
     /// <summary>learning.png: held-out accuracy (or MSE) at the end of each epoch.</summary>
-    public static void WriteLearningCurve(string directory, string model, List<(int Epoch, double Accuracy)> curve)
+    public static void WriteLearningCurve(
+        string directory,
+        string model,
+        List<(int Epoch, double Stlp, double Backprop)> curve
+    )
     {
         var plot = new ScottPlot.Plot();
-        var line = plot.Add.Scatter(
-            curve.Select(c => (double)c.Epoch).ToArray(),
-            curve.Select(c => c.Accuracy).ToArray()
-        );
-        line.LegendText = "held-out";
+        var epochs = curve.Select(c => (double)c.Epoch).ToArray();
+        var line = plot.Add.Scatter(epochs, curve.Select(c => c.Stlp).ToArray());
+        line.LegendText = "STLP dynamics";
+        if (curve.Any(c => double.IsFinite(c.Backprop)))
+        {
+            var baseline = plot.Add.Scatter(epochs, curve.Select(c => c.Backprop).ToArray());
+            baseline.LegendText = "backprop (online gradient descent)";
+            baseline.LinePattern = ScottPlot.LinePattern.Dashed;
+        }
+        plot.ShowLegend();
         plot.Title($"{model}: held-out score by epoch");
         plot.XLabel("epoch");
         plot.YLabel("accuracy (classes) or MSE");

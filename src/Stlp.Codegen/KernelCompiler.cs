@@ -52,7 +52,8 @@ public static class KernelCompiler
                 optimizationLevel: OptimizationLevel.Release,
                 nullableContextOptions: NullableContextOptions.Enable,
                 generalDiagnosticOption: ReportDiagnostic.Error,
-                deterministic: true
+                deterministic: true,
+                allowUnsafe: true
             )
         );
         using var assembly = new MemoryStream();

@@ -19,7 +19,10 @@ public static class KernelEmitter
     public const int LocalLimit = 4000;
 
     /// <summary>Beyond it, temporaries live in a work array and statements are split into methods of this size.</summary>
-    public const int StatementsPerMethod = 1500;
+    public const int StatementsPerMethod = 1000;
+
+    /// <summary>And of at most about this much source (IL is roughly 0.7 bytes per character).</summary>
+    public const int CharactersPerMethod = 30000;
 
     /// <summary>
     /// Up to this many temporaries the Jacobian is generated as forward-mode tangent code; beyond,
@@ -115,7 +118,13 @@ public static class KernelEmitter
         // ---- the class ----
         var scratch = new List<string> { "private double varpiValue;" };
         var tangentCode = p.IsHDiagonal && !big && p.Instructions.Length <= TangentLimit;
-        if (big || tangentCode)
+        if (big)
+        {
+            // Read through a pinned pointer (w) in each method: no bounds checks, and machine code
+            // about a third the size; a kernel this large is limited by instruction fetch.
+            scratch.Add($"private readonly double[] work = new double[{p.Instructions.Length}];");
+        }
+        else if (tangentCode)
         {
             scratch.Add($"private readonly double[] w = new double[{p.Instructions.Length}];");
         }
@@ -589,12 +598,33 @@ public static class KernelEmitter
         yield return $"DenseCholesky.Solve(a, {p.R}, lam);";
     }
 
+    /// <summary>
+    /// Methods end after <see cref="StatementsPerMethod"/> statements or <see cref="CharactersPerMethod"/>
+    /// characters of source, whichever comes first: the JIT compiles a method with more than about
+    /// 60 kB of IL without optimization (MinOpts), which made a 64-32-10 kernel ten times slower.
+    /// </summary>
     private static List<List<string>> Chunk(List<string> statements)
     {
         var parts = new List<List<string>>();
-        for (var k = 0; k < statements.Count; k += StatementsPerMethod)
+        var current = new List<string>();
+        var characters = 0;
+        foreach (var statement in statements)
         {
-            parts.Add(statements.GetRange(k, Math.Min(StatementsPerMethod, statements.Count - k)));
+            if (
+                current.Count > 0
+                && (current.Count >= StatementsPerMethod || characters + statement.Length > CharactersPerMethod)
+            )
+            {
+                parts.Add(current);
+                current = [];
+                characters = 0;
+            }
+            current.Add(statement);
+            characters += statement.Length;
+        }
+        if (current.Count > 0)
+        {
+            parts.Add(current);
         }
         return parts;
     }
@@ -602,12 +632,15 @@ public static class KernelEmitter
     private static void AppendMethod(StringBuilder body, string name, List<string> statements)
     {
         body.AppendLine();
-        body.AppendLine($"        private void {name}({Parameters})");
+        body.AppendLine($"        private unsafe void {name}({Parameters})");
         body.AppendLine("        {");
+        body.AppendLine("            fixed (double* w = work)");
+        body.AppendLine("            {");
         foreach (var line in statements)
         {
-            body.AppendLine($"            {line}");
+            body.AppendLine($"                {line}");
         }
+        body.AppendLine("            }");
         body.AppendLine("        }");
     }
 }

@@ -144,9 +144,27 @@ module Numerics =
         l
 
     let private solveLower (l: Matrix<float>) (b: Vector<float>) =
-        // L L' x = b.
-        let y = l.Solve(b)
-        l.Transpose().Solve(y)
+        // L L' x = b by forward then back substitution (a general Solve would factor L again).
+        let n = b.Count
+        let x = b.ToArray()
+
+        for i in 0 .. n - 1 do
+            let mutable v = x.[i]
+
+            for k in 0 .. i - 1 do
+                v <- v - l.[i, k] * x.[k]
+
+            x.[i] <- v / l.[i, i]
+
+        for i in n - 1 .. -1 .. 0 do
+            let mutable v = x.[i]
+
+            for k in i + 1 .. n - 1 do
+                v <- v - l.[k, i] * x.[k]
+
+            x.[i] <- v / l.[i, i]
+
+        Vector<float>.Build.DenseOfArray x
 
     let evaluate (d: Derivation) (signals: FormulaSignals) (parameters: Map<string, float>) (s: State) : Evaluation =
         let values = signals.Values(s.T, parameters, symbolValues d s)
@@ -183,15 +201,30 @@ module Numerics =
         let gv = take r
         let gdotv = take r
         let varpi = (take 1).[0]
-        let h = dense n n (Array.map2 (fun ((i, j), _) x -> i, j, x) hKeys hv)
         let gq = dense r n (Array.map2 (fun (j, i, _) x -> j, i, x) gqFlat gqv)
-        let l = choleskyOrFail d s h
+
+        // H~ = M for networks: diagonal, solved entry by entry (a dense factor is O(n^3)).
+        let solveH: Vector<float> -> Vector<float> =
+            if hKeys |> Array.forall (fun ((i, j), _) -> i = j) then
+                let diagonal = Array.zeroCreate n
+                Array.iter2 (fun ((i, _), _) x -> diagonal.[i] <- x) hKeys hv
+
+                diagonal
+                |> Array.iteri (fun i x ->
+                    if not (x > 0.0) then
+                        fail s $"H = d2L/dqdot2 is not positive definite at coordinate {d.Q.[i].Name}: pivot {x}")
+
+                fun b -> Vector<float>.Build.Dense(n, fun i -> b.[i] / diagonal.[i])
+            else
+                let h = dense n n (Array.map2 (fun ((i, j), _) x -> i, j, x) hKeys hv)
+                solveLower (choleskyOrFail d s h)
+
         let f = Vector<float>.Build.DenseOfArray fv
         // X = H~^-1 [G_q' | f~].
         let hInvGqT =
-            Matrix<float>.Build.DenseOfColumnVectors([ for j in 0 .. r - 1 -> solveLower l (gq.Row j) ])
+            Matrix<float>.Build.DenseOfColumnVectors([ for j in 0 .. r - 1 -> solveH (gq.Row j) ])
 
-        let hInvF = solveLower l f
+        let hInvF = solveH f
 
         let lambda =
             if r = 0 then

@@ -82,7 +82,8 @@ public class KernelSourceTests
         Assert.Equal(106, model.Constraints.Length);
         var compiled = Harness.Compile(model);
         // Large: temporaries in a work array, statements split into methods.
-        Assert.Contains("private readonly double[] w = new double[", compiled.Source);
+        Assert.Contains("private readonly double[] work = new double[", compiled.Source);
+        Assert.Contains("fixed (double* w = work)", compiled.Source);
         Assert.Contains("private void Part1(", compiled.Source);
         GeneratedVsInterpreterTests.AgreeWithInterpreter(model, seed: 6, count: 3);
     }

@@ -91,6 +91,11 @@ public sealed class DormandPrince(double relativeTolerance, double absoluteToler
         while (t < t1 - 1e-12 * Math.Max(1, Math.Abs(t1)) && !cancel.IsCancellationRequested)
         {
             h = Math.Min(h, t1 - t);
+            var proposed = h;
+            if (FixedStep is null)
+            {
+                h = s.LimitStep(t, h);
+            }
             for (var i = 0; i < m; i++)
                 tmp[i] = y[i] + h * A21 * k1[i];
             s.Derivative(t + C2 * h, tmp, k2);
@@ -188,7 +193,9 @@ public sealed class DormandPrince(double relativeTolerance, double absoluteToler
             }
             if (FixedStep is null)
             {
-                h *= Math.Min(5.0, Math.Max(0.2, 0.9 * Math.Pow(Math.Max(error, 1e-10), -0.2)));
+                // A step cut short by a window says little about the next one: grow from the proposal.
+                var grown = h * Math.Min(5.0, Math.Max(0.2, 0.9 * Math.Pow(Math.Max(error, 1e-10), -0.2)));
+                h = h < proposed ? Math.Max(grown, proposed) : grown;
             }
         }
         return stats;

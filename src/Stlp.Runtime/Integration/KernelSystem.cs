@@ -33,6 +33,13 @@ public sealed class KernelSystem
     public double[] G { get; }
     public double[] Gdot { get; }
     public double Varpi { get; private set; }
+
+    /// <summary>Where the signals switch, for integrators to step through carefully (null: nowhere).</summary>
+    public TransitionWindows? Windows { get; init; }
+
+    /// <summary>The step an adaptive integrator may take from t, given the one it proposes.</summary>
+    public double LimitStep(double t, double h) => Windows?.Limit(t, h) ?? h;
+
     public long Evaluations { get; private set; }
 
     public void Derivative(double t, ReadOnlySpan<double> y, Span<double> dydt)

@@ -25,8 +25,18 @@ public sealed class Projection
         gram,
         multiplier;
 
-    public Projection(IKernel kernel, double[] parameters, double[] masses, double tolerance = 1e-13)
+    private readonly Action<double, double[]>? fillSignals;
+
+    /// <param name="fillSignals">Writes the kernel's signal inputs at time t, as for <see cref="KernelSystem"/>.</param>
+    public Projection(
+        IKernel kernel,
+        double[] parameters,
+        double[] masses,
+        Action<double, double[]>? fillSignals = null,
+        double tolerance = 1e-13
+    )
     {
+        this.fillSignals = fillSignals;
         this.kernel = kernel;
         this.parameters = parameters;
         this.masses = masses;
@@ -53,6 +63,7 @@ public sealed class Projection
         {
             return;
         }
+        fillSignals?.Invoke(t, signals);
         var q = y.AsSpan(0, n);
         var qdot = y.AsSpan(n, n);
         for (var iteration = 0; iteration < 4; iteration++)

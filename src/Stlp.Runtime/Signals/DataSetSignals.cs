@@ -77,7 +77,14 @@ public sealed class DataSetSignals
             signals[$"{spec.Name}_y{k + 1}"] = new PresentedSignal(column, spec.Present, spec.Mollify, spec.Epochs);
         }
         Duration = trainCount * spec.Present * spec.Epochs;
+        Windows = new Integration.TransitionWindows(spec.Present, spec.Mollify, (long)trainCount * spec.Epochs - 1);
     }
+
+    /// <summary>Where this set's signals switch from one example to the next.</summary>
+    public Integration.TransitionWindows Windows { get; }
+
+    /// <summary>The named signal, for callers that look it up once and evaluate it often.</summary>
+    public PresentedSignal Signal(string name) => signals[name];
 
     public string[] Classes { get; }
     public int[] TrainRows { get; }

@@ -48,8 +48,11 @@ public sealed class Mollifier
         0.0271524594117541,
     ];
 
-    /// <summary>Sub-intervals of [-1, u] integrated separately (the bump is steep near its ends).</summary>
+    /// <summary>Panels of [-1, 1]; the integral up to each panel's left end is tabulated once.</summary>
     private const int Panels = 64;
+
+    /// <summary>Integral of the unnormalized bump from -1 to the left end of each panel (Panels + 1 entries).</summary>
+    private static readonly double[] Cumulative = Tabulate();
 
     private readonly double normalization;
 
@@ -68,21 +71,41 @@ public sealed class Mollifier
     /// <summary>exp(-1/(1-u^2)) for |u| &lt; 1, else 0.</summary>
     private static double Bump(double u) => Math.Abs(u) < 1 ? Math.Exp(-1.0 / (1.0 - u * u)) : 0.0;
 
-    /// <summary>Integral of the unnormalized bump from -1 to <paramref name="upper"/>.</summary>
+    /// <summary>Gauss–Legendre integral of the unnormalized bump over [a, b] (one panel or less).</summary>
+    private static double PanelIntegral(double a, double b)
+    {
+        var mid = 0.5 * (a + b);
+        var half = 0.5 * (b - a);
+        var sum = 0.0;
+        for (var i = 0; i < Nodes.Length; i++)
+        {
+            sum += Weights[i] * Bump(mid + half * Nodes[i]);
+        }
+        return sum * half;
+    }
+
+    private static double[] Tabulate()
+    {
+        var table = new double[Panels + 1];
+        var width = 2.0 / Panels;
+        for (var p = 0; p < Panels; p++)
+        {
+            table[p + 1] = table[p] + PanelIntegral(-1.0 + p * width, -1.0 + (p + 1) * width);
+        }
+        return table;
+    }
+
+    /// <summary>
+    /// Integral of the unnormalized bump from -1 to <paramref name="upper"/>: the tabulated panels
+    /// below it plus one partial panel, so a call costs 16 exponentials, not a full quadrature.
+    /// </summary>
     private static double UnitIntegral(double upper)
     {
         upper = Math.Clamp(upper, -1.0, 1.0);
-        var sum = 0.0;
-        var h = (upper + 1.0) / Panels;
-        for (var p = 0; p < Panels; p++)
-        {
-            var mid = -1.0 + (p + 0.5) * h;
-            for (var i = 0; i < Nodes.Length; i++)
-            {
-                sum += Weights[i] * Bump(mid + 0.5 * h * Nodes[i]) * 0.5 * h;
-            }
-        }
-        return sum;
+        var width = 2.0 / Panels;
+        var p = Math.Min(Panels - 1, (int)((upper + 1.0) / width));
+        var left = -1.0 + p * width;
+        return Cumulative[p] + PanelIntegral(left, upper);
     }
 
     /// <summary>rho_eps(t).</summary>

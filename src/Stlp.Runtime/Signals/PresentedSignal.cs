@@ -40,6 +40,22 @@ public sealed class PresentedSignal
         return values[k % values.Length];
     }
 
+    /// <summary>The value (order 0) or its first or second time derivative at t.</summary>
+    public double At(double t, int order)
+    {
+        var (value, rate, acceleration) = At(t);
+        return order switch
+        {
+            0 => value,
+            1 => rate,
+            2 => acceleration,
+            _ => throw new ArgumentOutOfRangeException(
+                nameof(order),
+                "only the first two derivatives of a training-set signal are known"
+            ),
+        };
+    }
+
     /// <summary>Value and derivatives at <paramref name="t"/>: (e, edot, eddot).</summary>
     public (double Value, double Rate, double Acceleration) At(double t)
     {
