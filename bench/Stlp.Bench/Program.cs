@@ -24,6 +24,21 @@ if (args is ["kernel-profile", var modelFile])
     KernelProfile.Print(modelFile, Console.Out);
     return 0;
 }
+if (args is ["moons", var count, var noise, var seed])
+{
+    Moons.Print(
+        int.Parse(count),
+        double.Parse(noise, System.Globalization.CultureInfo.InvariantCulture),
+        int.Parse(seed),
+        Console.Out
+    );
+    return 0;
+}
+if (args is ["stiff"])
+{
+    StiffComparison.Print(Console.Out);
+    return 0;
+}
 if (args is ["derive-scaling"])
 {
     DeriveScaling.Print(Console.Out);

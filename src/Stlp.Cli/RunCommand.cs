@@ -23,8 +23,11 @@ public static class RunCommand
         var file = new Argument<string>("file") { Description = "The .stlp model file." };
         var outDir = new Option<string?>("--out", "-o") { Description = "Output directory (default out/<model>)." };
         var t1 = new Option<double?>("--t1") { Description = "End time (default: the model's simulate line)." };
-        var method = new Option<string?>("--method") { Description = "rk4 or dopri5 (default: the model's)." };
-        method.AcceptOnlyFromAmong("rk4", "dopri5");
+        var method = new Option<string?>("--method")
+        {
+            Description = "rk4, dopri5 or rosenbrock (implicit, for stiff runs; default: the model's).",
+        };
+        method.AcceptOnlyFromAmong("rk4", "dopri5", "rosenbrock");
         var step = new Option<double?>("--step")
         {
             Description = "Step for rk4 (default: the model's, else (t1-t0)/2000).",
@@ -274,7 +277,8 @@ public static class RunCommand
                             afterStep,
                             cancel.Token
                         )
-                        : new DormandPrince(sim.RelTol, sim.AbsTol).Integrate(
+                    : options.Method == "rosenbrock"
+                        ? new Rosenbrock(sim.RelTol, sim.AbsTol).Integrate(
                             system,
                             t0,
                             y,
@@ -283,7 +287,17 @@ public static class RunCommand
                             Record,
                             afterStep,
                             cancel.Token
-                        );
+                        )
+                    : new DormandPrince(sim.RelTol, sim.AbsTol).Integrate(
+                        system,
+                        t0,
+                        y,
+                        t1,
+                        outputEvery,
+                        Record,
+                        afterStep,
+                        cancel.Token
+                    );
                 if (cancel.IsCancellationRequested)
                 {
                     status = "interrupted";

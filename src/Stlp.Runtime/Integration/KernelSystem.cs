@@ -42,6 +42,23 @@ public sealed class KernelSystem
 
     public long Evaluations { get; private set; }
 
+    /// <summary>
+    /// d(qdot, qddot)/d(q, qdot) at (t, y), 2N x 2N row-major: the kernel's own Jacobian when it
+    /// has one (generated tangent code), else central differences of the kernel.
+    /// </summary>
+    public void Jacobian(double t, ReadOnlySpan<double> y, Span<double> jacobian)
+    {
+        fillSignals?.Invoke(t, signals);
+        if (kernel is IJacobianKernel withJacobian)
+        {
+            withJacobian.Jacobian(t, y[..N], y[N..], parameters, signals, jacobian);
+        }
+        else
+        {
+            FiniteDifferenceJacobian.Compute(kernel, t, y[..N], y[N..], parameters, signals, jacobian);
+        }
+    }
+
     public void Derivative(double t, ReadOnlySpan<double> y, Span<double> dydt)
     {
         y[N..].CopyTo(dydt[..N]);

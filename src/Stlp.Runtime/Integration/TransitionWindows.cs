@@ -34,24 +34,21 @@ public sealed class TransitionWindows
     public double Limit(double t, double h)
     {
         var slack = 1e-12 * Math.Max(1.0, Math.Abs(t));
-        // The nearest switch, and whether t is inside its window.
+        // Window k covers [k tau - eps, k tau + eps]; k is the switch nearest t.
         var k = (long)Math.Round(t / Period);
-        if (k >= 1 && k <= Count && Math.Abs(t - k * Period) < HalfWidth - slack)
+        var centre = k * Period;
+        var inside = k >= 1 && k <= Count && t >= centre - HalfWidth - slack && t < centre + HalfWidth - slack;
+        if (inside)
         {
-            var end = k * Period + HalfWidth;
-            return Math.Min(h, Math.Min(MaxStepInside, end - t));
+            return Math.Min(h, Math.Min(MaxStepInside, centre + HalfWidth - t));
         }
-        // Outside: stop at the next window's start.
-        var next = (long)Math.Floor((t + HalfWidth + slack) / Period) + 1;
-        if (next < 1)
-        {
-            next = 1;
-        }
+        // Outside: end the step at the next window's start.
+        var next = t < centre - HalfWidth ? k : k + 1;
+        next = Math.Max(next, 1);
         if (next > Count)
         {
             return h;
         }
-        var start = next * Period - HalfWidth;
-        return start - t > slack ? Math.Min(h, start - t) : Math.Min(h, MaxStepInside);
+        return Math.Min(h, next * Period - HalfWidth - t);
     }
 }

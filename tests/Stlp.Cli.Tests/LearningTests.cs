@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text.Json;
+using Xunit;
+
+namespace Stlp.Cli.Tests;
+
+/// <summary>
+/// Small seeded training runs of the shipped samples, end to end through <c>stlp run</c>: the loss
+/// falls, the learned map scores above a threshold, and the backprop baseline is reported beside
+/// it. Deterministic: seeded weights, seeded split, adaptive steps with fixed tolerances.
+/// </summary>
+public sealed class LearningTests : IDisposable
+{
+    private readonly string directory = Path.Combine(Path.GetTempPath(), $"stlp-learn-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private JsonElement RunSample(string sample)
+    {
+        var (code, _, err) = Cli.Run("run", Cli.Sample(sample), "--out", directory);
+        Assert.True(code == 0, err);
+        return JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "summary.json"))).RootElement;
+    }
+
+    /// <summary>
+    /// Mean of the trajectory's loss over [from, to), mid-presentation only (t = (k + 1/2) tau with
+    /// tau = 0.5): at a switch the targets are half-way between two examples.
+    /// </summary>
+    private double MeanLoss(double from, double to)
+    {
+        var lines = File.ReadAllLines(Path.Combine(directory, "trajectory.csv"));
+        var header = lines[0].Split(',');
+        var (t, loss) = (Array.IndexOf(header, "t"), Array.IndexOf(header, "loss"));
+        return lines
+            .Skip(1)
+            .Select(l => l.Split(','))
+            .Select(c =>
+                (
+                    T: double.Parse(c[t], CultureInfo.InvariantCulture),
+                    L: double.Parse(c[loss], CultureInfo.InvariantCulture)
+                )
+            )
+            .Where(r => r.T >= from && r.T < to && Math.Abs(r.T % 0.5 - 0.25) < 1e-9)
+            .Average(r => r.L);
+    }
+
+    [Fact]
+    public void XorGetsAllFourPatternsRightAndItsLossFalls()
+    {
+        var summary = RunSample("xor_learn.stlp");
+        var evaluation = summary.GetProperty("evaluation")[0];
+        Assert.Equal(1.0, evaluation.GetProperty("train").GetDouble());
+        Assert.Equal(1.0, evaluation.GetProperty("backprop").GetProperty("train").GetDouble());
+        // First ten epochs (of four examples, tau = 0.5) against the last ten.
+        Assert.True(MeanLoss(280, 300) < MeanLoss(0, 20) / 10, $"{MeanLoss(0, 20)} -> {MeanLoss(280, 300)}");
+        Assert.True(summary.GetProperty("max_abs_G").GetDouble() < 1e-3);
+    }
+
+    [Fact]
+    public void IrisReachesNinetyPercentOnTheHeldOutThird()
+    {
+        var summary = RunSample("iris.stlp");
+        var evaluation = summary.GetProperty("evaluation")[0];
+        Assert.Equal(50, evaluation.GetProperty("held_out_rows").GetInt32());
+        Assert.True(evaluation.GetProperty("held_out").GetDouble() >= 0.9, evaluation.ToString());
+        Assert.Equal(5, evaluation.GetProperty("held_out_by_epoch").GetArrayLength());
+        var backprop = evaluation.GetProperty("backprop");
+        Assert.True(backprop.GetProperty("available").GetBoolean());
+        Assert.Equal(0.125, backprop.GetProperty("rate_per_example").GetDouble(), 9);
+        Assert.True(MeanLoss(200, 250) < MeanLoss(0, 50), $"{MeanLoss(0, 50)} -> {MeanLoss(200, 250)}");
+        Assert.True(File.Exists(Path.Combine(directory, "learning.png")));
+    }
+}

@@ -1,0 +1,161 @@
+using Stlp.Runtime.Integration;
+using Stlp.Runtime.Kernels;
+using Xunit;
+
+namespace Stlp.Runtime.Tests;
+
+/// <summary>
+/// q'' = -c q' - q + sin(2t): with large c, the stiff shape of the small-mass STLP system (a fast
+/// velocity relaxation, time constant 1/c, under a slow forcing that makes it non-autonomous).
+/// </summary>
+internal sealed class StiffForced(double damping) : IKernel
+{
+    public int CoordinateCount => 1;
+    public int ConstraintCount => 0;
+    public int ParameterCount => 0;
+    public int SignalCount => 0;
+
+    public void Evaluate(
+        double t,
+        ReadOnlySpan<double> q,
+        ReadOnlySpan<double> qdot,
+        ReadOnlySpan<double> parameters,
+        ReadOnlySpan<double> signals,
+        Span<double> qddot,
+        Span<double> lambdaNormalized,
+        Span<double> g,
+        Span<double> gdot,
+        out double varpi
+    )
+    {
+        qddot[0] = -damping * qdot[0] - q[0] + Math.Sin(2 * t);
+        varpi = 1;
+    }
+}
+
+public sealed class RosenbrockTests
+{
+    [Fact]
+    public void ReachesOrderFourOnTheOscillator()
+    {
+        double Error(double h)
+        {
+            var y = new double[] { 1, 0, 0, 1 };
+            new Rosenbrock(1, 1) { FixedStep = h }.Integrate(
+                new KernelSystem(new Oscillator(), []),
+                0,
+                y,
+                2.0,
+                1.0,
+                (_, _) => { }
+            );
+            // q0 = cos t, q1 = sin(2t)/2, and their velocities.
+            double[] exact = [Math.Cos(2), Math.Sin(4) / 2, -Math.Sin(2), Math.Cos(4)];
+            return y.Zip(exact, (a, b) => Math.Abs(a - b)).Max();
+        }
+        var errors = new[] { 0.1, 0.05, 0.025 }.Select(Error).ToArray();
+        Assert.InRange(Math.Log2(errors[0] / errors[1]), 3.6, 4.4);
+        Assert.InRange(Math.Log2(errors[1] / errors[2]), 3.6, 4.4);
+    }
+
+    [Fact]
+    public void ReachesOrderFourWithTimeDependentForcing()
+    {
+        // Non-autonomous: the df/dt terms of the method matter here. Reference: Dormand–Prince, tight.
+        var reference = new double[] { 0.5, 0.0 };
+        new DormandPrince(1e-13, 1e-15).Integrate(
+            new KernelSystem(new StiffForced(3), []),
+            0,
+            reference,
+            2,
+            2,
+            (_, _) => { }
+        );
+        double Error(double h)
+        {
+            var y = new double[] { 0.5, 0.0 };
+            new Rosenbrock(1, 1) { FixedStep = h }.Integrate(
+                new KernelSystem(new StiffForced(3), []),
+                0,
+                y,
+                2,
+                2,
+                (_, _) => { }
+            );
+            return Math.Max(Math.Abs(y[0] - reference[0]), Math.Abs(y[1] - reference[1]));
+        }
+        var errors = new[] { 0.1, 0.05, 0.025 }.Select(Error).ToArray();
+        Assert.InRange(Math.Log2(errors[0] / errors[1]), 3.5, 4.5);
+        Assert.InRange(Math.Log2(errors[1] / errors[2]), 3.5, 4.5);
+    }
+
+    [Fact]
+    public void TakesFarFewerStepsThanDormandPrinceOnAStiffSystemAtTheSameAccuracy()
+    {
+        var reference = new double[] { 0.5, 0.0 };
+        new DormandPrince(1e-12, 1e-14).Integrate(
+            new KernelSystem(new StiffForced(1000), []),
+            0,
+            reference,
+            5,
+            5,
+            (_, _) => { }
+        );
+        var explicitState = new double[] { 0.5, 0.0 };
+        var explicitSteps = new DormandPrince(1e-6, 1e-6)
+            .Integrate(new KernelSystem(new StiffForced(1000), []), 0, explicitState, 5, 5, (_, _) => { })
+            .Accepted;
+        var implicitState = new double[] { 0.5, 0.0 };
+        var implicitSteps = new Rosenbrock(1e-6, 1e-6)
+            .Integrate(new KernelSystem(new StiffForced(1000), []), 0, implicitState, 5, 5, (_, _) => { })
+            .Accepted;
+        var explicitError = Math.Abs(explicitState[0] - reference[0]);
+        var implicitError = Math.Abs(implicitState[0] - reference[0]);
+        // Dormand–Prince is held to h < 3.3/c by stability; the implicit method only by accuracy.
+        Assert.True(implicitSteps * 10 < explicitSteps, $"Rosenbrock {implicitSteps} steps, DP5 {explicitSteps}");
+        Assert.True(implicitError < 1e-5, $"Rosenbrock error {implicitError} (DP5 {explicitError})");
+    }
+
+    [Fact]
+    public void LuSolvesAGeneralSystem()
+    {
+        double[] a = [0, 2, 1, 1, 1, 1, 3, -1, 2];
+        double[] x = [1, -2, 3];
+        var b = new double[3];
+        for (var i = 0; i < 3; i++)
+        {
+            for (var j = 0; j < 3; j++)
+            {
+                b[i] += a[i * 3 + j] * x[j];
+            }
+        }
+        var pivots = new int[3];
+        Assert.True(DenseLu.Factor(a, 3, pivots));
+        DenseLu.Solve(a, 3, pivots, b);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(x[i], b[i], 12);
+        }
+    }
+}
+
+public sealed class TransitionWindowTests
+{
+    [Fact]
+    public void StepsLandOnEachWindowAndStaySmallInside()
+    {
+        var windows = new TransitionWindows(0.5, 0.05, count: 3);
+        // Before the first window: stop at its start.
+        Assert.Equal(0.45, windows.Limit(0.0, 10), 12);
+        // At its start and inside: a quarter of the window at most.
+        Assert.Equal(0.025, windows.Limit(0.45, 10), 12);
+        Assert.Equal(0.025, windows.Limit(0.5, 10), 12);
+        Assert.Equal(0.01, windows.Limit(0.54, 10), 12);
+        // After it: the next window's start.
+        Assert.Equal(0.4, windows.Limit(0.55, 10), 12);
+        // After the last switch: no limit.
+        Assert.Equal(10, windows.Limit(1.6, 10));
+        // A proposal already small enough is kept.
+        Assert.Equal(0.1, windows.Limit(0.0, 0.1));
+    }
+}
