@@ -6,7 +6,7 @@ using Stlp.Runtime.Integration;
 namespace Stlp.Bench;
 
 /// <summary>
-/// Dormand–Prince against the Rosenbrock integrator on samples/backprop_limit.stlp as the masses
+/// Dormand–Prince against the implicit integrators (SDIRK, Rosenbrock) on samples/backprop_limit.stlp as the masses
 /// shrink (the system gets stiff: relaxation time m/gamma): accepted steps, right-hand sides,
 /// Jacobians, wall time, and the error of the final state against a tight Dormand–Prince
 /// reference, side by side in one run.
@@ -40,7 +40,7 @@ public static class StiffComparison
             );
             foreach (var (rtol, atol) in new[] { (1e-5, 1e-7), (1e-6, 1e-8), (1e-7, 1e-9), (1e-8, 1e-10) })
             {
-                foreach (var method in new[] { "dopri5", "rosenbrock" })
+                foreach (var method in new[] { "dopri5", "rosenbrock", "sdirk" })
                 {
                     var best = double.MaxValue;
                     IntegrationStatistics? stats = null;
@@ -55,6 +55,12 @@ public static class StiffComparison
                         if (method == "dopri5")
                         {
                             stats = new DormandPrince(rtol, atol).Integrate(system, 0, y, end, end, (_, _) => { });
+                        }
+                        else if (method == "sdirk")
+                        {
+                            var sdirk = new Sdirk(rtol, atol);
+                            stats = sdirk.Integrate(system, 0, y, end, end, (_, _) => { });
+                            jacobians = sdirk.JacobianEvaluations;
                         }
                         else
                         {

@@ -25,9 +25,9 @@ public static class RunCommand
         var t1 = new Option<double?>("--t1") { Description = "End time (default: the model's simulate line)." };
         var method = new Option<string?>("--method")
         {
-            Description = "rk4, dopri5 or rosenbrock (implicit, for stiff runs; default: the model's).",
+            Description = "rk4, dopri5, or for stiff runs (small masses) sdirk or rosenbrock (default: the model's).",
         };
-        method.AcceptOnlyFromAmong("rk4", "dopri5", "rosenbrock");
+        method.AcceptOnlyFromAmong("rk4", "dopri5", "rosenbrock", "sdirk");
         var step = new Option<double?>("--step")
         {
             Description = "Step for rk4 (default: the model's, else (t1-t0)/2000).",

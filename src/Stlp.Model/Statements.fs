@@ -15,8 +15,10 @@ module Settings =
                     match m.Text with
                     | "rk4"
                     | "dopri5"
-                    | "rosenbrock" -> { s with Method = m.Text }
-                    | other -> Errors.fail InvalidModel m.Pos $"unknown method '{other}' (rk4, dopri5 or rosenbrock)"
+                    | "rosenbrock"
+                    | "sdirk" -> { s with Method = m.Text }
+                    | other ->
+                        Errors.fail InvalidModel m.Pos $"unknown method '{other}' (rk4, dopri5, rosenbrock or sdirk)"
                 | RelTol e -> { s with RelTol = value e }
                 | AbsTol e -> { s with AbsTol = value e }
                 | OutputEvery e -> { s with OutputEvery = Some(value e) }

@@ -139,6 +139,60 @@ public sealed class RosenbrockTests
     }
 }
 
+public sealed class SdirkTests
+{
+    [Fact]
+    public void ReachesOrderFourOnTheOscillator()
+    {
+        double Error(double h)
+        {
+            var y = new double[] { 1, 0, 0, 1 };
+            new Sdirk(1, 1) { FixedStep = h }.Integrate(
+                new KernelSystem(new Oscillator(), []),
+                0,
+                y,
+                2.0,
+                1.0,
+                (_, _) => { }
+            );
+            double[] exact = [Math.Cos(2), Math.Sin(4) / 2, -Math.Sin(2), Math.Cos(4)];
+            return y.Zip(exact, (a, b) => Math.Abs(a - b)).Max();
+        }
+        var errors = new[] { 0.1, 0.05, 0.025 }.Select(Error).ToArray();
+        Assert.InRange(Math.Log2(errors[0] / errors[1]), 3.6, 4.4);
+        Assert.InRange(Math.Log2(errors[1] / errors[2]), 3.6, 4.4);
+    }
+
+    [Fact]
+    public void TakesFarFewerStepsThanDormandPrinceOnAStiffSystemAtTheSameAccuracy()
+    {
+        var reference = new double[] { 0.5, 0.0 };
+        new DormandPrince(1e-12, 1e-14).Integrate(
+            new KernelSystem(new StiffForced(1000), []),
+            0,
+            reference,
+            5,
+            5,
+            (_, _) => { }
+        );
+        var explicitState = new double[] { 0.5, 0.0 };
+        var explicitSteps = new DormandPrince(1e-6, 1e-6)
+            .Integrate(new KernelSystem(new StiffForced(1000), []), 0, explicitState, 5, 5, (_, _) => { })
+            .Accepted;
+        var implicitState = new double[] { 0.5, 0.0 };
+        var implicitSteps = new Sdirk(1e-6, 1e-6)
+            .Integrate(new KernelSystem(new StiffForced(1000), []), 0, implicitState, 5, 5, (_, _) => { })
+            .Accepted;
+        var explicitError = Math.Abs(explicitState[0] - reference[0]);
+        var implicitError = Math.Abs(implicitState[0] - reference[0]);
+        Assert.True(implicitSteps * 10 < explicitSteps, $"SDIRK {implicitSteps} steps, DP5 {explicitSteps}");
+        Assert.True(
+            implicitError < 10 * Math.Max(explicitError, 1e-7),
+            $"SDIRK error {implicitError}, DP5 {explicitError}"
+        );
+    }
+}
+
 public sealed class TransitionWindowTests
 {
     [Fact]

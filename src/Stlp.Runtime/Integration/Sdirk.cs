@@ -1,0 +1,282 @@
+using Stlp.Runtime.Kernels;
+
+namespace Stlp.Runtime.Integration;
+
+/// <summary>
+/// A singly diagonally implicit Runge–Kutta method of order 4 with an embedded order-3 estimate:
+/// the five-stage, L-stable, stiffly accurate SDIRK of Hairer &amp; Wanner (Solving ODEs II, §IV.6,
+/// gamma = 1/4). Stiffly accurate means the new state is the last stage itself, so it keeps its
+/// order on singularly perturbed problems such as the small-mass STLP system (MATH.md §7), where
+/// Rosenbrock methods lose accuracy. Each stage is solved by simplified Newton with
+/// W = I - h gamma J, factored once per step; the Jacobian is the kernel's. The error estimate is
+/// filtered by W^-1 so that stiff components the method damps do not hold the step down. Output
+/// between steps is cubic Hermite interpolation.
+/// </summary>
+public sealed class Sdirk(double relativeTolerance, double absoluteTolerance)
+{
+    private const double Gamma = 1.0 / 4;
+    private static readonly double[] C = [1.0 / 4, 3.0 / 4, 11.0 / 20, 1.0 / 2, 1.0];
+
+    private static readonly double[][] A =
+    [
+        [],
+        [1.0 / 2],
+        [17.0 / 50, -1.0 / 25],
+        [371.0 / 1360, -137.0 / 2720, 15.0 / 544],
+        [25.0 / 24, -49.0 / 48, 125.0 / 16, -85.0 / 12],
+    ];
+
+    /// <summary>b - bhat: the weights of the error estimate (b is the last row of A, with gamma).</summary>
+    private static readonly double[] E =
+    [
+        25.0 / 24 - 59.0 / 48,
+        -49.0 / 48 + 17.0 / 96,
+        125.0 / 16 - 225.0 / 32,
+        0.0,
+        1.0 / 4,
+    ];
+
+    private const int MaxNewtonIterations = 8;
+
+    /// <summary>Newton stops when the scaled correction is this fraction of the tolerance.</summary>
+    private const double NewtonTolerance = 0.03;
+
+    public double? FixedStep { get; init; }
+    public double InitialStep { get; init; } = 1e-3;
+    public double MinimumRelativeStep { get; init; } = 1e-14;
+    public long JacobianEvaluations { get; private set; }
+    public long NewtonFailures { get; private set; }
+
+    public IntegrationStatistics Integrate(
+        KernelSystem s,
+        double t0,
+        double[] y,
+        double t1,
+        double outputEvery,
+        OutputHandler output,
+        Action<double, double[]>? afterStep = null,
+        CancellationToken cancel = default
+    )
+    {
+        var m = y.Length;
+        var jacobian = new double[m * m];
+        var matrix = new double[m * m];
+        var pivots = new int[m];
+        var k = new double[5][];
+        for (var i = 0; i < 5; i++)
+        {
+            k[i] = new double[m];
+        }
+        double[] f0 = new double[m],
+            f1 = new double[m],
+            z = new double[m],
+            stage = new double[m],
+            delta = new double[m],
+            y1 = new double[m],
+            scale = new double[m],
+            dense = new double[m];
+        var stats = new IntegrationStatistics();
+        var t = t0;
+        var h = FixedStep ?? Math.Min(InitialStep, t1 - t0);
+        output(t, y);
+        long outputIndex = 1;
+        double NextOutput() => t0 + outputIndex * outputEvery;
+        var slack = 1e-9 * outputEvery;
+        var lastOutput = t0;
+        s.Derivative(t, y, f0);
+        var factoredFor = double.NaN;
+        var jacobianAt = double.NaN;
+        while (t < t1 - 1e-12 * Math.Max(1, Math.Abs(t1)) && !cancel.IsCancellationRequested)
+        {
+            h = Math.Min(h, t1 - t);
+            var proposed = h;
+            if (FixedStep is null)
+            {
+                h = s.LimitStep(t, h);
+            }
+            if (jacobianAt != t)
+            {
+                s.Jacobian(t, y, jacobian);
+                JacobianEvaluations++;
+                jacobianAt = t;
+                factoredFor = double.NaN;
+            }
+            if (factoredFor != h)
+            {
+                for (var i = 0; i < m * m; i++)
+                {
+                    matrix[i] = -h * Gamma * jacobian[i];
+                }
+                for (var i = 0; i < m; i++)
+                {
+                    matrix[i * m + i] += 1.0;
+                }
+                if (!DenseLu.Factor(matrix, m, pivots))
+                {
+                    throw new IntegrationFailure(t, stats.Accepted, "SDIRK matrix", "I - h gamma J is singular");
+                }
+                factoredFor = h;
+            }
+            for (var i = 0; i < m; i++)
+            {
+                scale[i] = absoluteTolerance + relativeTolerance * Math.Abs(y[i]);
+            }
+
+            // Stages: k_i = f(t + c_i h, z_i + h gamma k_i), z_i = y + h sum_{j<i} a_ij k_j.
+            var converged = true;
+            for (var st = 0; st < 5 && converged; st++)
+            {
+                for (var i = 0; i < m; i++)
+                {
+                    var sum = 0.0;
+                    for (var j = 0; j < st; j++)
+                    {
+                        sum += A[st][j] * k[j][i];
+                    }
+                    z[i] = y[i] + h * sum;
+                    k[st][i] = st == 0 ? f0[i] : k[st - 1][i];
+                }
+                converged = false;
+                var previousNorm = double.PositiveInfinity;
+                for (var iteration = 0; iteration < MaxNewtonIterations; iteration++)
+                {
+                    for (var i = 0; i < m; i++)
+                    {
+                        stage[i] = z[i] + h * Gamma * k[st][i];
+                    }
+                    s.Derivative(t + C[st] * h, stage, delta);
+                    for (var i = 0; i < m; i++)
+                    {
+                        delta[i] -= k[st][i];
+                    }
+                    DenseLu.Solve(matrix, m, pivots, delta);
+                    var norm = 0.0;
+                    for (var i = 0; i < m; i++)
+                    {
+                        k[st][i] += delta[i];
+                        var d = h * Gamma * delta[i] / scale[i];
+                        norm += d * d;
+                    }
+                    norm = Math.Sqrt(norm / m);
+                    if (!double.IsFinite(norm) || norm > 2 * previousNorm)
+                    {
+                        break;
+                    }
+                    if (norm < NewtonTolerance)
+                    {
+                        converged = true;
+                        break;
+                    }
+                    previousNorm = norm;
+                }
+            }
+            if (!converged)
+            {
+                NewtonFailures++;
+                stats.Rejected++;
+                if (FixedStep is not null)
+                {
+                    throw new IntegrationFailure(t, stats.Accepted, "Newton", "the stage equations did not converge");
+                }
+                h *= 0.5;
+                // A fresh Jacobian too: the old one may be why Newton failed.
+                jacobianAt = double.NaN;
+                if (h < MinimumRelativeStep * Math.Max(1, Math.Abs(t)))
+                {
+                    throw new IntegrationFailure(t, stats.Accepted, "step size", $"collapsed to {h:R} (Newton fails)");
+                }
+                continue;
+            }
+
+            // y1 is the last stage (stiffly accurate); the estimate is filtered by W^-1.
+            for (var i = 0; i < m; i++)
+            {
+                var sum = 0.0;
+                var e = 0.0;
+                for (var j = 0; j < 4; j++)
+                {
+                    sum += A[4][j] * k[j][i];
+                    e += E[j] * k[j][i];
+                }
+                y1[i] = y[i] + h * (sum + Gamma * k[4][i]);
+                delta[i] = h * (e + E[4] * k[4][i]);
+            }
+            DenseLu.Solve(matrix, m, pivots, delta);
+            var error = 0.0;
+            for (var i = 0; i < m; i++)
+            {
+                var sc = absoluteTolerance + relativeTolerance * Math.Max(Math.Abs(y[i]), Math.Abs(y1[i]));
+                error += (delta[i] / sc) * (delta[i] / sc);
+            }
+            error = Math.Sqrt(error / m);
+            if (!double.IsFinite(error))
+            {
+                StateChecks.Finite(t + h, stats.Accepted + 1, y1, s.N);
+                error = double.PositiveInfinity;
+            }
+            if (FixedStep is null && error > 1.0)
+            {
+                stats.Rejected++;
+                h *= Math.Max(0.2, 0.9 * Math.Pow(error, -0.25));
+                if (h < MinimumRelativeStep * Math.Max(1, Math.Abs(t)))
+                {
+                    throw new IntegrationFailure(
+                        t,
+                        stats.Accepted,
+                        "step size",
+                        $"collapsed to {h:R} (the solution may blow up)"
+                    );
+                }
+                continue;
+            }
+
+            var tEnd = t + h;
+            s.Derivative(tEnd, y1, f1);
+            while (NextOutput() < tEnd - slack)
+            {
+                var nextOutput = NextOutput();
+                var u = (nextOutput - t) / h;
+                var h00 = (1 + 2 * u) * (1 - u) * (1 - u);
+                var h10 = u * (1 - u) * (1 - u);
+                var h01 = u * u * (3 - 2 * u);
+                var h11 = u * u * (u - 1);
+                for (var i = 0; i < m; i++)
+                {
+                    dense[i] = h00 * y[i] + h10 * h * f0[i] + h01 * y1[i] + h11 * h * f1[i];
+                }
+                output(nextOutput, dense);
+                lastOutput = nextOutput;
+                outputIndex++;
+            }
+
+            t = tEnd;
+            Array.Copy(y1, y, m);
+            Array.Copy(f1, f0, m);
+            stats.Accepted++;
+            stats.SmallestStep = Math.Min(stats.SmallestStep, h);
+            StateChecks.Finite(t, stats.Accepted, y, s.N);
+            if (afterStep is not null)
+            {
+                afterStep(t, y);
+                s.Derivative(t, y, f0);
+            }
+            var atOutput = Math.Abs(NextOutput() - t) <= slack;
+            var atEnd = t >= t1 - 1e-12 * Math.Max(1, Math.Abs(t1));
+            if (atOutput || (atEnd && t - lastOutput > slack))
+            {
+                output(t, y);
+                lastOutput = t;
+            }
+            if (atOutput)
+            {
+                outputIndex++;
+            }
+            if (FixedStep is null)
+            {
+                var grown = h * Math.Min(5.0, Math.Max(0.2, 0.9 * Math.Pow(Math.Max(error, 1e-10), -0.25)));
+                h = h < proposed ? Math.Max(grown, proposed) : grown;
+            }
+        }
+        return stats;
+    }
+}
