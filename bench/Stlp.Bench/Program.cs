@@ -34,6 +34,11 @@ if (args is ["moons", var count, var noise, var seed])
     );
     return 0;
 }
+if (args is ["learning", .. var samples])
+{
+    LearningComparison.Print(samples.Length > 0 ? samples : ["iris.stlp"], Console.Out);
+    return 0;
+}
 if (args is ["stiff"])
 {
     StiffComparison.Print(Console.Out);

@@ -15,13 +15,20 @@ namespace Stlp.Cli;
 /// </summary>
 public static class NetworkEvaluation
 {
+    /// <summary>One epoch's end: held-out score and training loss, STLP and (when available) backprop.</summary>
+    public sealed record EpochPoint(int Epoch, double Score, double Loss)
+    {
+        public double BackpropScore { get; init; } = double.NaN;
+        public double BackpropLoss { get; init; } = double.NaN;
+    }
+
     public static JsonArray Evaluate(
         Stlp.Model.Model model,
         IReadOnlyList<DataSetSignals> dataSets,
         string[] coordinateNames,
         List<double> times,
         IReadOnlyList<(string Name, List<double> Values)> series,
-        List<(int Epoch, double Stlp, double Backprop)> curve,
+        List<EpochPoint> curve,
         Func<double, Expr, double> evaluateAt
     )
     {
@@ -36,20 +43,37 @@ public static class NetworkEvaluation
             var data = dataSets[model.DataSets.ToList().IndexOf(spec)];
             var predictor = new Prediction.Predictor(model, network);
 
-            double Score(int timeIndex, int[] rows)
+            Dictionary<string, double> WeightsAt(int timeIndex)
             {
                 var weights = new Dictionary<string, double>();
                 for (var i = 0; i < coordinateNames.Length; i++)
                 {
                     weights[coordinateNames[i]] = series[i].Values[timeIndex];
                 }
+                return weights;
+            }
+
+            // The training loss of the feedforward map with the weights at a time: the mean over
+            // the rows of the network's loss term (quadratic, or cross-entropy on logistic outputs).
+            double TrainingLoss(int timeIndex)
+            {
+                var weights = WeightsAt(timeIndex);
+                var total = 0.0;
+                foreach (var row in data.TrainRows)
+                {
+                    var outputs = predictor.Predict(weights, name => Feature(data, row, name));
+                    total += RowLoss(network.LossKind, outputs, data.Targets[row]);
+                }
+                return total / data.TrainRows.Length;
+            }
+
+            double Score(int timeIndex, int[] rows)
+            {
+                var weights = WeightsAt(timeIndex);
                 var correct = 0.0;
                 foreach (var row in rows)
                 {
-                    var outputs = predictor.Predict(
-                        weights,
-                        name => data.Features[row][int.Parse(name[(name.LastIndexOf("_in") + 3)..]) - 1]
-                    );
+                    var outputs = predictor.Predict(weights, name => Feature(data, row, name));
                     if (spec.OneHot)
                     {
                         correct += ArgMax(outputs) == ArgMax(data.Targets[row]) ? 1 : 0;
@@ -71,7 +95,7 @@ public static class NetworkEvaluation
                     break;
                 }
                 var index = times.FindLastIndex(t => t <= at + 1e-9);
-                curve.Add((e, Score(index, data.HeldOutRows), double.NaN));
+                curve.Add(new EpochPoint(e, Score(index, data.HeldOutRows), TrainingLoss(index)));
             }
             var baseline = Baseline(model, network, spec, data, coordinateNames, series, curve, evaluateAt);
             var metric = spec.OneHot ? "accuracy" : "mse";
@@ -85,7 +109,8 @@ public static class NetworkEvaluation
                     ["metric"] = metric,
                     ["held_out"] = Finite(Score(times.Count - 1, data.HeldOutRows)),
                     ["train"] = Finite(Score(times.Count - 1, data.TrainRows)),
-                    ["held_out_by_epoch"] = new JsonArray([.. curve.Select(c => Finite(c.Stlp))]),
+                    ["held_out_by_epoch"] = new JsonArray([.. curve.Select(c => Finite(c.Score))]),
+                    ["train_loss_by_epoch"] = new JsonArray([.. curve.Select(c => Finite(c.Loss))]),
                     ["backprop"] = baseline,
                 }
             );
@@ -104,7 +129,7 @@ public static class NetworkEvaluation
         DataSetSignals data,
         string[] coordinateNames,
         IReadOnlyList<(string Name, List<double> Values)> series,
-        List<(int Epoch, double Stlp, double Backprop)> curve,
+        List<EpochPoint> curve,
         Func<double, Expr, double> evaluateAt
     )
     {
@@ -154,6 +179,7 @@ public static class NetworkEvaluation
         }
         var rate = spec.Present / gamma;
         var byEpoch = new JsonArray();
+        var lossByEpoch = new JsonArray();
         var clock = Stopwatch.StartNew();
         for (var e = 1; e <= spec.Epochs; e++)
         {
@@ -164,10 +190,12 @@ public static class NetworkEvaluation
             clock.Stop();
             var score = Score(mlp, data, data.HeldOutRows, spec.OneHot);
             byEpoch.Add(Finite(score));
+            var loss = data.TrainRows.Average(r => mlp.Loss(data.Features[r], data.Targets[r]));
+            lossByEpoch.Add(Finite(loss));
             var k = curve.FindIndex(c => c.Epoch == e);
             if (k >= 0)
             {
-                curve[k] = (e, curve[k].Stlp, score);
+                curve[k] = curve[k] with { BackpropScore = score, BackpropLoss = loss };
             }
             clock.Start();
         }
@@ -180,6 +208,7 @@ public static class NetworkEvaluation
             ["held_out"] = Finite(Score(mlp, data, data.HeldOutRows, spec.OneHot)),
             ["train"] = Finite(Score(mlp, data, data.TrainRows, spec.OneHot)),
             ["held_out_by_epoch"] = byEpoch,
+            ["train_loss_by_epoch"] = lossByEpoch,
             ["wall_time_s"] = clock.Elapsed.TotalSeconds,
         };
     }
@@ -217,6 +246,19 @@ public static class NetworkEvaluation
             }
         }
         return new BackpropMlp(sizes, network.Activation, network.LossKind, weights, biases);
+    }
+
+    private static double RowLoss(string kind, double[] outputs, double[] targets)
+    {
+        var sum = 0.0;
+        for (var i = 0; i < outputs.Length; i++)
+        {
+            sum +=
+                kind == "crossentropy"
+                    ? -(targets[i] * Math.Log(outputs[i]) + (1 - targets[i]) * Math.Log(1 - outputs[i]))
+                    : 0.5 * (targets[i] - outputs[i]) * (targets[i] - outputs[i]);
+        }
+        return sum;
     }
 
     private static double Feature(DataSetSignals data, int row, string name) =>

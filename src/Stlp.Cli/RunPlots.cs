@@ -1,3 +1,5 @@
+using ScottPlot;
+
 namespace Stlp.Cli;
 
 /// <summary>PNG plots of a run with ScottPlot: coordinates, constraint residuals (log scale), loss.</summary>
@@ -85,26 +87,48 @@ public static class RunPlots
     }
 
     /// <summary>learning.png: held-out accuracy (or MSE) at the end of each epoch.</summary>
-    public static void WriteLearningCurve(
-        string directory,
-        string model,
-        List<(int Epoch, double Stlp, double Backprop)> curve
-    )
+    /// <summary>
+    /// learning.png: the training loss of the feedforward map at each epoch's end (top) and the
+    /// held-out score (bottom), STLP dynamics and the backprop baseline side by side.
+    /// </summary>
+    public static void WriteLearningCurve(string directory, string model, List<NetworkEvaluation.EpochPoint> curve)
     {
-        var plot = new ScottPlot.Plot();
         var epochs = curve.Select(c => (double)c.Epoch).ToArray();
-        var line = plot.Add.Scatter(epochs, curve.Select(c => c.Stlp).ToArray());
-        line.LegendText = "STLP dynamics";
-        if (curve.Any(c => double.IsFinite(c.Backprop)))
+        var baseline = curve.Any(c => double.IsFinite(c.BackpropScore));
+
+        void Panel(
+            ScottPlot.Plot plot,
+            string title,
+            string label,
+            Func<NetworkEvaluation.EpochPoint, double> stlp,
+            Func<NetworkEvaluation.EpochPoint, double> backprop
+        )
         {
-            var baseline = plot.Add.Scatter(epochs, curve.Select(c => c.Backprop).ToArray());
-            baseline.LegendText = "backprop (online gradient descent)";
-            baseline.LinePattern = ScottPlot.LinePattern.Dashed;
+            var line = plot.Add.Scatter(epochs, curve.Select(stlp).ToArray());
+            line.LegendText = "STLP dynamics";
+            if (baseline)
+            {
+                var other = plot.Add.Scatter(epochs, curve.Select(backprop).ToArray());
+                other.LegendText = "backprop (online gradient descent)";
+                other.LinePattern = ScottPlot.LinePattern.Dashed;
+            }
+            plot.ShowLegend();
+            plot.Title(title);
+            plot.XLabel("epoch");
+            plot.YLabel(label);
         }
-        plot.ShowLegend();
-        plot.Title($"{model}: held-out score by epoch");
-        plot.XLabel("epoch");
-        plot.YLabel("accuracy (classes) or MSE");
-        plot.SavePng(Path.Combine(directory, "learning.png"), 900, 520);
+
+        var multiplot = new ScottPlot.Multiplot();
+        var top = new ScottPlot.Plot();
+        multiplot.Reset(top);
+        Panel(top, $"{model}: training loss at each epoch's end", "mean loss V", c => c.Loss, c => c.BackpropLoss);
+        Panel(
+            multiplot.AddPlot(),
+            $"{model}: held-out score by epoch",
+            "accuracy (classes) or MSE",
+            c => c.Score,
+            c => c.BackpropScore
+        );
+        multiplot.SavePng(Path.Combine(directory, "learning.png"), 900, 900);
     }
 }
