@@ -382,6 +382,9 @@ public static class RunCommand
             ["max_abs_G"] = maxG,
             ["max_abs_Gdot"] = maxGdot,
             ["final_loss"] = lossSeries.Count > 0 ? lossSeries[^1] : null,
+            // For online learning from signals: the loss averaged over the first and last tenth of the outputs.
+            ["loss_mean_first_tenth"] = TenthMean(lossSeries, last: false),
+            ["loss_mean_last_tenth"] = TenthMean(lossSeries, last: true),
             ["final"] = Final(program, coordinateSeries, times),
             ["initial_changes"] = new JsonArray([.. initial.Changes.Select(c => JsonValue.Create(c))]),
             ["kernel"] = new JsonObject
@@ -410,6 +413,17 @@ public static class RunCommand
                 + $"max |G| = {maxG:E2}, max |Gdot| = {maxGdot:E2}, {wall.Elapsed.TotalSeconds:F1} s -> {options.Directory}"
         );
         return ExitCodes.Ok;
+    }
+
+    private static double? TenthMean(List<double> series, bool last)
+    {
+        var count = Math.Max(1, series.Count / 10);
+        if (series.Count == 0)
+        {
+            return null;
+        }
+        var mean = (last ? series.Skip(series.Count - count) : series.Take(count)).Average();
+        return double.IsFinite(mean) ? mean : null;
     }
 
     private static JsonObject Final(IrProgram p, List<(string, List<double>)> series, List<double> times)

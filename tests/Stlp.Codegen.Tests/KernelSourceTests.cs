@@ -84,7 +84,7 @@ public class KernelSourceTests
         // Large: temporaries in a work array, statements split into methods.
         Assert.Contains("private readonly double[] work = new double[", compiled.Source);
         Assert.Contains("fixed (double* w = work)", compiled.Source);
-        Assert.Contains("private void Part1(", compiled.Source);
+        Assert.Contains("private unsafe void Part1(", compiled.Source);
         GeneratedVsInterpreterTests.AgreeWithInterpreter(model, seed: 6, count: 3);
     }
 }
