@@ -52,22 +52,19 @@ public static class StiffComparison
                         var system = new KernelSystem(compiled.Kernel, compiled.Program.ParameterDefaults);
                         var y = Start();
                         var watch = Stopwatch.StartNew();
-                        if (method == "dopri5")
+                        IAdaptiveIntegrator integrator = method switch
                         {
-                            stats = new DormandPrince(rtol, atol).Integrate(system, 0, y, end, end, (_, _) => { });
-                        }
-                        else if (method == "sdirk")
+                            "sdirk" => new Sdirk(rtol, atol),
+                            "rosenbrock" => new Rosenbrock(rtol, atol),
+                            _ => new DormandPrince(rtol, atol),
+                        };
+                        stats = integrator.Integrate(system, 0, y, end, end, (_, _) => { });
+                        jacobians = integrator switch
                         {
-                            var sdirk = new Sdirk(rtol, atol);
-                            stats = sdirk.Integrate(system, 0, y, end, end, (_, _) => { });
-                            jacobians = sdirk.JacobianEvaluations;
-                        }
-                        else
-                        {
-                            var rosenbrock = new Rosenbrock(rtol, atol);
-                            stats = rosenbrock.Integrate(system, 0, y, end, end, (_, _) => { });
-                            jacobians = rosenbrock.JacobianEvaluations;
-                        }
+                            Sdirk sdirk => sdirk.JacobianEvaluations,
+                            Rosenbrock rosenbrock => rosenbrock.JacobianEvaluations,
+                            _ => 0,
+                        };
                         best = Math.Min(best, watch.Elapsed.TotalMilliseconds);
                         rhs = system.Evaluations;
                         error = y.Zip(reference, (a, b) => Math.Abs(a - b)).Max();

@@ -266,40 +266,21 @@ public static class RunCommand
             integration.Start();
             try
             {
-                stats =
-                    options.Method == "rk4"
-                        ? Rk4.Integrate(
-                            system,
-                            t0,
-                            y,
-                            t1,
-                            options.Step ?? sim.Step?.Value ?? (t1 - t0) / 2000,
-                            outputEvery,
-                            Record,
-                            afterStep,
-                            cancel.Token
-                        )
-                    : options.Method == "rosenbrock"
-                        ? new Rosenbrock(sim.RelTol, sim.AbsTol).Integrate(
-                            system,
-                            t0,
-                            y,
-                            t1,
-                            outputEvery,
-                            Record,
-                            afterStep,
-                            cancel.Token
-                        )
-                    : new DormandPrince(sim.RelTol, sim.AbsTol).Integrate(
-                        system,
-                        t0,
-                        y,
-                        t1,
-                        outputEvery,
-                        Record,
-                        afterStep,
-                        cancel.Token
-                    );
+                if (options.Method == "rk4")
+                {
+                    var h = options.Step ?? sim.Step?.Value ?? (t1 - t0) / 2000;
+                    stats = Rk4.Integrate(system, t0, y, t1, h, outputEvery, Record, afterStep, cancel.Token);
+                }
+                else
+                {
+                    IAdaptiveIntegrator integrator = options.Method switch
+                    {
+                        "sdirk" => new Sdirk(sim.RelTol, sim.AbsTol),
+                        "rosenbrock" => new Rosenbrock(sim.RelTol, sim.AbsTol),
+                        _ => new DormandPrince(sim.RelTol, sim.AbsTol),
+                    };
+                    stats = integrator.Integrate(system, t0, y, t1, outputEvery, Record, afterStep, cancel.Token);
+                }
                 if (cancel.IsCancellationRequested)
                 {
                     status = "interrupted";

@@ -94,4 +94,30 @@ public sealed class LearningTests : IDisposable
         }
         Assert.True(File.Exists(Path.Combine(directory, "learning.png")));
     }
+
+    [Theory]
+    [InlineData("sdirk")]
+    [InlineData("rosenbrock")]
+    public void TheImplicitMethodsRunTheStiffSampleAndAgreeWithDormandPrince(string method)
+    {
+        double FinalWeight(string m)
+        {
+            var (code, _, err) = Cli.Run(
+                "run",
+                Cli.Sample("backprop_limit.stlp"),
+                "--set",
+                "m=0.001",
+                "--method",
+                m,
+                "--out",
+                Path.Combine(directory, m)
+            );
+            Assert.True(code == 0, err);
+            var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, m, "summary.json"))).RootElement;
+            Assert.Equal(m, summary.GetProperty("method").GetString());
+            return summary.GetProperty("final").GetProperty("w1_1_1").GetDouble();
+        }
+        // rtol 1e-9 from the sample's simulate line; the stiff run takes far fewer implicit steps.
+        Assert.Equal(FinalWeight("dopri5"), FinalWeight(method), 6);
+    }
 }

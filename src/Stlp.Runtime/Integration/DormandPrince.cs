@@ -4,7 +4,7 @@ namespace Stlp.Runtime.Integration;
 /// Dormand–Prince 5(4) with step-size control and its fourth-order continuous extension for
 /// output at requested times (Hairer, Nørsett &amp; Wanner, Solving ODEs I, §II.5–6).
 /// </summary>
-public sealed class DormandPrince(double relativeTolerance, double absoluteTolerance)
+public sealed class DormandPrince(double relativeTolerance, double absoluteTolerance) : IAdaptiveIntegrator
 {
     private const double C2 = 1.0 / 5,
         C3 = 3.0 / 10,
@@ -82,13 +82,9 @@ public sealed class DormandPrince(double relativeTolerance, double absoluteToler
         var t = t0;
         var h = FixedStep ?? Math.Min(InitialStep, t1 - t0);
         output(t, y);
-        // Output times as t0 + k dt, not accumulated sums, so they do not drift.
-        long outputIndex = 1;
-        double NextOutput() => t0 + outputIndex * outputEvery;
-        var slack = 1e-9 * outputEvery;
-        var lastOutput = t0;
+        var clock = new OutputClock(t0, outputEvery, t1, output);
         s.Derivative(t, y, k1);
-        while (t < t1 - 1e-12 * Math.Max(1, Math.Abs(t1)) && !cancel.IsCancellationRequested)
+        while (!OutputClock.Reached(t, t1) && !cancel.IsCancellationRequested)
         {
             h = Math.Min(h, t1 - t);
             var proposed = h;
@@ -132,16 +128,8 @@ public sealed class DormandPrince(double relativeTolerance, double absoluteToler
             if (FixedStep is null && error > 1.0)
             {
                 stats.Rejected++;
-                h *= Math.Max(0.2, 0.9 * Math.Pow(error, -0.2));
-                if (h < MinimumRelativeStep * Math.Max(1, Math.Abs(t)))
-                {
-                    throw new IntegrationFailure(
-                        t,
-                        stats.Accepted,
-                        "step size",
-                        $"collapsed to {h:R} (the solution may blow up)"
-                    );
-                }
+                h = StepControl.AfterReject(h, error, 0.2);
+                StepControl.CheckCollapse(h, t, stats.Accepted, MinimumRelativeStep, "the solution may blow up");
                 continue;
             }
 
@@ -154,22 +142,20 @@ public sealed class DormandPrince(double relativeTolerance, double absoluteToler
                 r4[i] = r2[i] - h * k7[i] - r3[i];
                 r5[i] = h * (D1 * k1[i] + D3 * k3[i] + D4 * k4[i] + D5 * k5[i] + D6 * k6[i] + D7 * k7[i]);
             }
-            var tEnd = t + h;
-            while (NextOutput() < tEnd - slack)
-            {
-                var nextOutput = NextOutput();
-                var theta = (nextOutput - t) / h;
-                var theta1 = 1 - theta;
-                for (var i = 0; i < m; i++)
+            clock.Inside(
+                t,
+                h,
+                dense,
+                (theta, result) =>
                 {
-                    dense[i] = r1[i] + theta * (r2[i] + theta1 * (r3[i] + theta * (r4[i] + theta1 * r5[i])));
+                    var theta1 = 1 - theta;
+                    for (var i = 0; i < m; i++)
+                    {
+                        result[i] = r1[i] + theta * (r2[i] + theta1 * (r3[i] + theta * (r4[i] + theta1 * r5[i])));
+                    }
                 }
-                output(nextOutput, dense);
-                lastOutput = nextOutput;
-                outputIndex++;
-            }
-
-            t = tEnd;
+            );
+            t += h;
             Array.Copy(y1, y, m);
             Array.Copy(k7, k1, m);
             stats.Accepted++;
@@ -180,22 +166,10 @@ public sealed class DormandPrince(double relativeTolerance, double absoluteToler
                 afterStep(t, y);
                 s.Derivative(t, y, k1);
             }
-            var atOutput = Math.Abs(NextOutput() - t) <= slack;
-            var atEnd = t >= t1 - 1e-12 * Math.Max(1, Math.Abs(t1));
-            if (atOutput || (atEnd && t - lastOutput > slack))
-            {
-                output(t, y);
-                lastOutput = t;
-            }
-            if (atOutput)
-            {
-                outputIndex++;
-            }
+            clock.AtStepEnd(t, y);
             if (FixedStep is null)
             {
-                // A step cut short by a window says little about the next one: grow from the proposal.
-                var grown = h * Math.Min(5.0, Math.Max(0.2, 0.9 * Math.Pow(Math.Max(error, 1e-10), -0.2)));
-                h = h < proposed ? Math.Max(grown, proposed) : grown;
+                h = StepControl.AfterAccept(h, proposed, error, 0.2);
             }
         }
         return stats;

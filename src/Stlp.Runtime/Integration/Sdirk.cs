@@ -12,7 +12,7 @@ namespace Stlp.Runtime.Integration;
 /// filtered by W^-1 so that stiff components the method damps do not hold the step down. Output
 /// between steps is cubic Hermite interpolation.
 /// </summary>
-public sealed class Sdirk(double relativeTolerance, double absoluteTolerance)
+public sealed class Sdirk(double relativeTolerance, double absoluteTolerance) : IAdaptiveIntegrator
 {
     private const double Gamma = 1.0 / 4;
     private static readonly double[] C = [1.0 / 4, 3.0 / 4, 11.0 / 20, 1.0 / 2, 1.0];
@@ -79,14 +79,11 @@ public sealed class Sdirk(double relativeTolerance, double absoluteTolerance)
         var t = t0;
         var h = FixedStep ?? Math.Min(InitialStep, t1 - t0);
         output(t, y);
-        long outputIndex = 1;
-        double NextOutput() => t0 + outputIndex * outputEvery;
-        var slack = 1e-9 * outputEvery;
-        var lastOutput = t0;
+        var clock = new OutputClock(t0, outputEvery, t1, output);
         s.Derivative(t, y, f0);
         var factoredFor = double.NaN;
         var jacobianAt = double.NaN;
-        while (t < t1 - 1e-12 * Math.Max(1, Math.Abs(t1)) && !cancel.IsCancellationRequested)
+        while (!OutputClock.Reached(t, t1) && !cancel.IsCancellationRequested)
         {
             h = Math.Min(h, t1 - t);
             var proposed = h;
@@ -181,10 +178,7 @@ public sealed class Sdirk(double relativeTolerance, double absoluteTolerance)
                 h *= 0.5;
                 // A fresh Jacobian too: the old one may be why Newton failed.
                 jacobianAt = double.NaN;
-                if (h < MinimumRelativeStep * Math.Max(1, Math.Abs(t)))
-                {
-                    throw new IntegrationFailure(t, stats.Accepted, "step size", $"collapsed to {h:R} (Newton fails)");
-                }
+                StepControl.CheckCollapse(h, t, stats.Accepted, MinimumRelativeStep, "Newton fails");
                 continue;
             }
 
@@ -217,38 +211,14 @@ public sealed class Sdirk(double relativeTolerance, double absoluteTolerance)
             if (FixedStep is null && error > 1.0)
             {
                 stats.Rejected++;
-                h *= Math.Max(0.2, 0.9 * Math.Pow(error, -0.25));
-                if (h < MinimumRelativeStep * Math.Max(1, Math.Abs(t)))
-                {
-                    throw new IntegrationFailure(
-                        t,
-                        stats.Accepted,
-                        "step size",
-                        $"collapsed to {h:R} (the solution may blow up)"
-                    );
-                }
+                h = StepControl.AfterReject(h, error, 0.25);
+                StepControl.CheckCollapse(h, t, stats.Accepted, MinimumRelativeStep, "the solution may blow up");
                 continue;
             }
 
             var tEnd = t + h;
             s.Derivative(tEnd, y1, f1);
-            while (NextOutput() < tEnd - slack)
-            {
-                var nextOutput = NextOutput();
-                var u = (nextOutput - t) / h;
-                var h00 = (1 + 2 * u) * (1 - u) * (1 - u);
-                var h10 = u * (1 - u) * (1 - u);
-                var h01 = u * u * (3 - 2 * u);
-                var h11 = u * u * (u - 1);
-                for (var i = 0; i < m; i++)
-                {
-                    dense[i] = h00 * y[i] + h10 * h * f0[i] + h01 * y1[i] + h11 * h * f1[i];
-                }
-                output(nextOutput, dense);
-                lastOutput = nextOutput;
-                outputIndex++;
-            }
-
+            clock.Inside(t, h, dense, (theta, result) => StepControl.Hermite(theta, h, y, f0, y1, f1, result));
             t = tEnd;
             Array.Copy(y1, y, m);
             Array.Copy(f1, f0, m);
@@ -260,21 +230,10 @@ public sealed class Sdirk(double relativeTolerance, double absoluteTolerance)
                 afterStep(t, y);
                 s.Derivative(t, y, f0);
             }
-            var atOutput = Math.Abs(NextOutput() - t) <= slack;
-            var atEnd = t >= t1 - 1e-12 * Math.Max(1, Math.Abs(t1));
-            if (atOutput || (atEnd && t - lastOutput > slack))
-            {
-                output(t, y);
-                lastOutput = t;
-            }
-            if (atOutput)
-            {
-                outputIndex++;
-            }
+            clock.AtStepEnd(t, y);
             if (FixedStep is null)
             {
-                var grown = h * Math.Min(5.0, Math.Max(0.2, 0.9 * Math.Pow(Math.Max(error, 1e-10), -0.25)));
-                h = h < proposed ? Math.Max(grown, proposed) : grown;
+                h = StepControl.AfterAccept(h, proposed, error, 0.25);
             }
         }
         return stats;

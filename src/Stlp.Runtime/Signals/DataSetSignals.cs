@@ -98,18 +98,5 @@ public sealed class DataSetSignals
     public bool Has(string name) => signals.ContainsKey(name);
 
     /// <summary>The signal's value (order 0) or its first or second time derivative at t.</summary>
-    public double Value(string name, int order, double t)
-    {
-        var (value, rate, acceleration) = signals[name].At(t);
-        return order switch
-        {
-            0 => value,
-            1 => rate,
-            2 => acceleration,
-            _ => throw new ArgumentOutOfRangeException(
-                nameof(order),
-                $"signal {name}: only the first two derivatives of a training-set signal are known"
-            ),
-        };
-    }
+    public double Value(string name, int order, double t) => signals[name].At(t, order);
 }
