@@ -77,6 +77,37 @@ internal static class StepControl
         return h < proposed ? Math.Max(grown, proposed) : grown;
     }
 
+    /// <summary>
+    /// Takes an accepted step to its end t: the new state and its slope become the current ones,
+    /// the step is counted and checked, the state is projected if asked (and its slope
+    /// recomputed), and an output is written if t is an output time or the end.
+    /// </summary>
+    public static void Accept(
+        KernelSystem s,
+        IntegrationStatistics stats,
+        double t,
+        double h,
+        double[] y,
+        double[] yNew,
+        double[] slope,
+        double[] slopeNew,
+        Action<double, double[]>? afterStep,
+        OutputClock clock
+    )
+    {
+        Array.Copy(yNew, y, y.Length);
+        Array.Copy(slopeNew, slope, slope.Length);
+        stats.Accepted++;
+        stats.SmallestStep = Math.Min(stats.SmallestStep, h);
+        StateChecks.Finite(t, stats.Accepted, y, s.N);
+        if (afterStep is not null)
+        {
+            afterStep(t, y);
+            s.Derivative(t, y, slope);
+        }
+        clock.AtStepEnd(t, y);
+    }
+
     /// <summary>The smaller step after a rejected one.</summary>
     public static double AfterReject(double h, double error, double exponent) =>
         h * Math.Max(0.2, 0.9 * Math.Pow(error, -exponent));

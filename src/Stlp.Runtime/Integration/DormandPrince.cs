@@ -156,17 +156,7 @@ public sealed class DormandPrince(double relativeTolerance, double absoluteToler
                 }
             );
             t += h;
-            Array.Copy(y1, y, m);
-            Array.Copy(k7, k1, m);
-            stats.Accepted++;
-            stats.SmallestStep = Math.Min(stats.SmallestStep, h);
-            StateChecks.Finite(t, stats.Accepted, y, s.N);
-            if (afterStep is not null)
-            {
-                afterStep(t, y);
-                s.Derivative(t, y, k1);
-            }
-            clock.AtStepEnd(t, y);
+            StepControl.Accept(s, stats, t, h, y, y1, k1, k7, afterStep, clock);
             if (FixedStep is null)
             {
                 h = StepControl.AfterAccept(h, proposed, error, 0.2);

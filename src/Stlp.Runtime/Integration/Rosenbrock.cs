@@ -161,21 +161,10 @@ public sealed class Rosenbrock(double relativeTolerance, double absoluteToleranc
                 continue;
             }
 
-            var tEnd = t + h;
-            s.Derivative(tEnd, y1, f1);
+            s.Derivative(t + h, y1, f1);
             clock.Inside(t, h, dense, (theta, result) => StepControl.Hermite(theta, h, y, f0, y1, f1, result));
-            t = tEnd;
-            Array.Copy(y1, y, m);
-            Array.Copy(f1, f0, m);
-            stats.Accepted++;
-            stats.SmallestStep = Math.Min(stats.SmallestStep, h);
-            StateChecks.Finite(t, stats.Accepted, y, s.N);
-            if (afterStep is not null)
-            {
-                afterStep(t, y);
-                s.Derivative(t, y, f0);
-            }
-            clock.AtStepEnd(t, y);
+            t += h;
+            StepControl.Accept(s, stats, t, h, y, y1, f0, f1, afterStep, clock);
             if (FixedStep is null)
             {
                 h = StepControl.AfterAccept(h, proposed, error, 0.25);
