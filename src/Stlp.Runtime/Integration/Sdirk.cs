@@ -8,7 +8,8 @@ namespace Stlp.Runtime.Integration;
 /// gamma = 1/4). Stiffly accurate means the new state is the last stage itself, so it keeps its
 /// order on singularly perturbed problems such as the small-mass STLP system (MATH.md §7), where
 /// Rosenbrock methods lose accuracy. Each stage is solved by simplified Newton with
-/// W = I - h gamma J, factored once per step; the Jacobian is the kernel's. The error estimate is
+/// W = I - h gamma J, refactored when h changes; the Jacobian is the kernel's, kept across steps
+/// while Newton converges fast. The error estimate is
 /// filtered by W^-1 so that stiff components the method damps do not hold the step down. Output
 /// between steps is cubic Hermite interpolation.
 /// </summary>
@@ -38,8 +39,11 @@ public sealed class Sdirk(double relativeTolerance, double absoluteTolerance) : 
 
     private const int MaxNewtonIterations = 8;
 
+    /// <summary>A stage that needs this many corrections asks for a fresh Jacobian next step.</summary>
+    private const int SlowNewton = 3;
+
     /// <summary>Newton stops when the scaled correction is this fraction of the tolerance.</summary>
-    private const double NewtonTolerance = 0.03;
+    private const double NewtonTolerance = 0.005;
 
     public double? FixedStep { get; init; }
     public double InitialStep { get; init; } = 1e-3;
@@ -82,7 +86,9 @@ public sealed class Sdirk(double relativeTolerance, double absoluteTolerance) : 
         var clock = new OutputClock(t0, outputEvery, t1, output);
         s.Derivative(t, y, f0);
         var factoredFor = double.NaN;
-        var jacobianAt = double.NaN;
+        // The Jacobian is kept across steps while Newton converges fast (simplified Newton needs
+        // only an approximate one); it is recomputed after a failure or slow convergence.
+        var freshJacobian = true;
         while (!OutputClock.Reached(t, t1) && !cancel.IsCancellationRequested)
         {
             h = Math.Min(h, t1 - t);
@@ -91,11 +97,11 @@ public sealed class Sdirk(double relativeTolerance, double absoluteTolerance) : 
             {
                 h = s.LimitStep(t, h);
             }
-            if (jacobianAt != t)
+            if (freshJacobian)
             {
                 s.Jacobian(t, y, jacobian);
                 JacobianEvaluations++;
-                jacobianAt = t;
+                freshJacobian = false;
                 factoredFor = double.NaN;
             }
             if (factoredFor != h)
@@ -162,6 +168,7 @@ public sealed class Sdirk(double relativeTolerance, double absoluteTolerance) : 
                     if (norm < NewtonTolerance)
                     {
                         converged = true;
+                        freshJacobian |= iteration >= SlowNewton;
                         break;
                     }
                     previousNorm = norm;
@@ -177,7 +184,7 @@ public sealed class Sdirk(double relativeTolerance, double absoluteTolerance) : 
                 }
                 h *= 0.5;
                 // A fresh Jacobian too: the old one may be why Newton failed.
-                jacobianAt = double.NaN;
+                freshJacobian = true;
                 StepControl.CheckCollapse(h, t, stats.Accepted, MinimumRelativeStep, "Newton fails");
                 continue;
             }
