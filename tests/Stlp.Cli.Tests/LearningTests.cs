@@ -120,4 +120,32 @@ public sealed class LearningTests : IDisposable
         // rtol 1e-9 from the sample's simulate line; the stiff run takes far fewer implicit steps.
         Assert.Equal(FinalWeight("dopri5"), FinalWeight(method), 6);
     }
+
+    [Fact]
+    public void CrossEntropyOnLogisticOutputsFollowsBackprop()
+    {
+        // xor_learn.stlp with logistic neurons and the cross-entropy loss.
+        Directory.CreateDirectory(directory);
+        var model = Path.Combine(directory, "xor_ce.stlp");
+        File.WriteAllText(
+            model,
+            File.ReadAllText(Cli.Sample("xor_learn.stlp"))
+                .Replace("data/xor.csv", Cli.Sample("data/xor.csv").Replace('\\', '/'))
+                .Replace("activation tanh", "activation sigmoid\n    loss crossentropy")
+        );
+        var (code, _, err) = Cli.Run("run", model, "--out", directory);
+        Assert.True(code == 0, err);
+        var evaluation = JsonDocument
+            .Parse(File.ReadAllText(Path.Combine(directory, "summary.json")))
+            .RootElement.GetProperty("evaluation")[0];
+        var stlp = evaluation.GetProperty("train_loss_by_epoch").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        var backprop = evaluation
+            .GetProperty("backprop")
+            .GetProperty("train_loss_by_epoch")
+            .EnumerateArray()
+            .Select(e => e.GetDouble())
+            .ToArray();
+        Assert.True(stlp[^1] < stlp[0], $"{stlp[0]} -> {stlp[^1]}");
+        Assert.Equal(backprop[^1], stlp[^1], 1e-2 * backprop[^1]);
+    }
 }
