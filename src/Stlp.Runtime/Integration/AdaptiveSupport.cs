@@ -108,6 +108,37 @@ internal static class StepControl
         clock.AtStepEnd(t, y);
     }
 
+    /// <summary>
+    /// The RMS of the error estimate <paramref name="e"/> scaled by atol + rtol max(|y|, |y1|): a step
+    /// is accepted at 1 or below. A non-finite estimate names the quantity that broke (it throws)
+    /// or, when the state itself is finite, counts as infinitely large.
+    /// </summary>
+    public static double ScaledError(
+        double[] e,
+        double[] y,
+        double[] y1,
+        double relativeTolerance,
+        double absoluteTolerance,
+        double tEnd,
+        long step,
+        int n
+    )
+    {
+        var sum = 0.0;
+        for (var i = 0; i < e.Length; i++)
+        {
+            var scale = absoluteTolerance + relativeTolerance * Math.Max(Math.Abs(y[i]), Math.Abs(y1[i]));
+            sum += (e[i] / scale) * (e[i] / scale);
+        }
+        var error = Math.Sqrt(sum / e.Length);
+        if (!double.IsFinite(error))
+        {
+            StateChecks.Finite(tEnd, step, y1, n);
+            error = double.PositiveInfinity;
+        }
+        return error;
+    }
+
     /// <summary>The smaller step after a rejected one.</summary>
     public static double AfterReject(double h, double error, double exponent) =>
         h * Math.Max(0.2, 0.9 * Math.Pow(error, -exponent));

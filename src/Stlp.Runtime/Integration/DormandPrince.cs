@@ -111,19 +111,20 @@ public sealed class DormandPrince(double relativeTolerance, double absoluteToler
                 y1[i] = y[i] + h * (A71 * k1[i] + A73 * k3[i] + A74 * k4[i] + A75 * k5[i] + A76 * k6[i]);
             s.Derivative(t + h, y1, k7);
 
-            var error = 0.0;
             for (var i = 0; i < m; i++)
             {
-                var e = h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i]);
-                var scale = absoluteTolerance + relativeTolerance * Math.Max(Math.Abs(y[i]), Math.Abs(y1[i]));
-                error += (e / scale) * (e / scale);
+                tmp[i] = h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i]);
             }
-            error = Math.Sqrt(error / m);
-            if (!double.IsFinite(error))
-            {
-                StateChecks.Finite(t + h, stats.Accepted + 1, y1, s.N);
-                error = double.PositiveInfinity;
-            }
+            var error = StepControl.ScaledError(
+                tmp,
+                y,
+                y1,
+                relativeTolerance,
+                absoluteTolerance,
+                t + h,
+                stats.Accepted + 1,
+                s.N
+            );
 
             if (FixedStep is null && error > 1.0)
             {

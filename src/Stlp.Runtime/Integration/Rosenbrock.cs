@@ -140,19 +140,16 @@ public sealed class Rosenbrock(double relativeTolerance, double absoluteToleranc
                 stage[i] = (E1 * g1[i] + E2 * g2[i] + E3 * g3[i] + E4 * g4[i]) / (Gam * h);
             }
             DenseLu.Solve(matrix, m, pivots, stage);
-            var error = 0.0;
-            for (var i = 0; i < m; i++)
-            {
-                var e = stage[i];
-                var scale = absoluteTolerance + relativeTolerance * Math.Max(Math.Abs(y[i]), Math.Abs(y1[i]));
-                error += (e / scale) * (e / scale);
-            }
-            error = Math.Sqrt(error / m);
-            if (!double.IsFinite(error))
-            {
-                StateChecks.Finite(t + h, stats.Accepted + 1, y1, s.N);
-                error = double.PositiveInfinity;
-            }
+            var error = StepControl.ScaledError(
+                stage,
+                y,
+                y1,
+                relativeTolerance,
+                absoluteTolerance,
+                t + h,
+                stats.Accepted + 1,
+                s.N
+            );
             if (FixedStep is null && error > 1.0)
             {
                 stats.Rejected++;

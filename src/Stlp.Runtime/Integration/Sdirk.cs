@@ -203,18 +203,16 @@ public sealed class Sdirk(double relativeTolerance, double absoluteTolerance) : 
                 delta[i] = h * (e + E[4] * k[4][i]);
             }
             DenseLu.Solve(matrix, m, pivots, delta);
-            var error = 0.0;
-            for (var i = 0; i < m; i++)
-            {
-                var sc = absoluteTolerance + relativeTolerance * Math.Max(Math.Abs(y[i]), Math.Abs(y1[i]));
-                error += (delta[i] / sc) * (delta[i] / sc);
-            }
-            error = Math.Sqrt(error / m);
-            if (!double.IsFinite(error))
-            {
-                StateChecks.Finite(t + h, stats.Accepted + 1, y1, s.N);
-                error = double.PositiveInfinity;
-            }
+            var error = StepControl.ScaledError(
+                delta,
+                y,
+                y1,
+                relativeTolerance,
+                absoluteTolerance,
+                t + h,
+                stats.Accepted + 1,
+                s.N
+            );
             if (FixedStep is null && error > 1.0)
             {
                 stats.Rejected++;
