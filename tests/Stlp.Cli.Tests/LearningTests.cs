@@ -148,4 +148,19 @@ public sealed class LearningTests : IDisposable
         Assert.True(stlp[^1] < stlp[0], $"{stlp[0]} -> {stlp[^1]}");
         Assert.Equal(backprop[^1], stlp[^1], 1e-2 * backprop[^1]);
     }
+
+    [Fact]
+    public void TheRecurrentNetLearnsTheDelayedSineWithItsWeightsNotItsSlacks()
+    {
+        var summary = RunSample("recurrent.stlp");
+        var first = summary.GetProperty("loss_mean_first_tenth").GetDouble();
+        var last = summary.GetProperty("loss_mean_last_tenth").GetDouble();
+        // RMS error sqrt(2 V): about 0.04 at the end, against 0.28 for copying the input.
+        Assert.True(last < first / 10, $"{first} -> {last}");
+        Assert.True(Math.Sqrt(2 * last) < 0.06, $"RMS {Math.Sqrt(2 * last)}");
+        // The heavy slacks stay near zero: the weights carry the relation.
+        var final = summary.GetProperty("final");
+        Assert.True(Math.Abs(final.GetProperty("s_o").GetDouble()) < 1e-2);
+        Assert.True(Math.Abs(final.GetProperty("s_h").GetDouble()) < 1e-2);
+    }
 }

@@ -63,7 +63,7 @@ let ``a recurrent digraph gets slack variables (eq. 11)`` () =
     )
 
     let h = m.Constraints |> List.find (fun c -> c.Name = "h")
-    Assert.Equal("h + s_h - tanh(h*w_h_h + w_h_xin*xin)", Print.text h.G)
+    Assert.Equal("h + s_h - tanh(w_h_xr*xr + h*w_h_h + w_h_xin*xin)", Print.text h.G)
     Assert.Equal("(y(t) - o)^2/2", Print.text m.Loss)
 
 [<Fact>]
