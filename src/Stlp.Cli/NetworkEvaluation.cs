@@ -97,7 +97,7 @@ public static class NetworkEvaluation
                 var index = times.FindLastIndex(t => t <= at + 1e-9);
                 curve.Add(new EpochPoint(e, Score(index, data.HeldOutRows), TrainingLoss(index)));
             }
-            var baseline = Baseline(model, network, spec, data, coordinateNames, series, curve, evaluateAt);
+            var baseline = Baseline(model, network, spec, data, WeightsAt(0), curve, evaluateAt);
             var metric = spec.OneHot ? "accuracy" : "mse";
             results.Add(
                 new JsonObject
@@ -127,17 +127,11 @@ public static class NetworkEvaluation
         NetworkInfo network,
         DataSet spec,
         DataSetSignals data,
-        string[] coordinateNames,
-        IReadOnlyList<(string Name, List<double> Values)> series,
+        Dictionary<string, double> initial,
         List<EpochPoint> curve,
         Func<double, Expr, double> evaluateAt
     )
     {
-        var initial = new Dictionary<string, double>();
-        for (var i = 0; i < coordinateNames.Length; i++)
-        {
-            initial[coordinateNames[i]] = series[i].Values[0];
-        }
         BackpropMlp mlp;
         try
         {
