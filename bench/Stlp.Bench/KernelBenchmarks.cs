@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.FSharp.Collections;
-using Microsoft.FSharp.Core;
 using Stlp.Codegen;
 using Stlp.Model;
 using Stlp.Runtime.Kernels;
@@ -26,8 +25,7 @@ public static class Repository
     public static Stlp.Model.Model Sample(string name) =>
         ModelFile.Load(Path.Combine(Root, "samples", name), new Dictionary<string, double>());
 
-    public static Derivation Derive(Stlp.Model.Model model) =>
-        Stlp.Model.Derive.derive(FSharpOption<Stabilization>.None, model);
+    public static Derivation Derive(Stlp.Model.Model model) => Derivations.Derive(model, model.Simulation.Stabilize);
 }
 
 /// <summary>

@@ -1,9 +1,4 @@
-using System.Diagnostics;
-using Microsoft.FSharp.Core;
-using Stlp.Codegen;
-using Stlp.Model;
-using Stlp.Runtime.Integration;
-using Stlp.Runtime.Kernels;
+using Stlp.Simulation;
 
 namespace Stlp.Bench;
 
@@ -14,34 +9,6 @@ namespace Stlp.Bench;
 /// </summary>
 public static class RunTiming
 {
-    /// <summary>Times every kernel call.</summary>
-    private sealed class TimedKernel(IKernel inner) : IKernel
-    {
-        public long Ticks;
-        public int CoordinateCount => inner.CoordinateCount;
-        public int ConstraintCount => inner.ConstraintCount;
-        public int ParameterCount => inner.ParameterCount;
-        public int SignalCount => inner.SignalCount;
-
-        public void Evaluate(
-            double t,
-            ReadOnlySpan<double> q,
-            ReadOnlySpan<double> qdot,
-            ReadOnlySpan<double> parameters,
-            ReadOnlySpan<double> signals,
-            Span<double> qddot,
-            Span<double> lambdaNormalized,
-            Span<double> g,
-            Span<double> gdot,
-            out double varpi
-        )
-        {
-            var start = Stopwatch.GetTimestamp();
-            inner.Evaluate(t, q, qdot, parameters, signals, qddot, lambdaNormalized, g, gdot, out varpi);
-            Ticks += Stopwatch.GetTimestamp() - start;
-        }
-    }
-
     public static void Print(TextWriter output)
     {
         output.WriteLine("model,t1,steps,rhs_calls,wall_ms,steps_per_s,kernel_share,us_per_rhs");
@@ -49,31 +16,25 @@ public static class RunTiming
             var (name, file, t1) in new[] { ("fig3b", "fig3b.stlp", 200.0), ("mlp-4-8-8-2", "mlp4882.stlp", 10.0) }
         )
         {
-            var model = Repository.Sample(file);
-            var derivation = Repository.Derive(model);
-            var compiled = KernelFactory.Create(derivation, null);
-            var initial = InitialConditionsModule.complete(
-                derivation,
-                new FormulaSignals(model),
-                model.ParameterValues
-            );
-            (double Wall, double Kernel, long Steps, long Calls) best = (double.MaxValue, 0, 0, 0);
-            for (var run = 0; run < 3; run++)
-            {
-                var timed = new TimedKernel(compiled.Kernel);
-                var system = new KernelSystem(timed, compiled.Program.ParameterDefaults);
-                var y = initial.State.Q.Concat(initial.State.Qdot).ToArray();
-                var watch = Stopwatch.StartNew();
-                var stats = new DormandPrince(1e-8, 1e-10).Integrate(system, 0, y, t1, t1, (_, _) => { });
-                var wall = watch.Elapsed.TotalSeconds;
-                if (wall < best.Wall)
+            var prepared = Simulator.Prepare(
+                Repository.Sample(file),
+                new SimulationOptions
                 {
-                    best = (wall, (double)timed.Ticks / Stopwatch.Frequency, stats.Accepted, system.Evaluations);
+                    Method = "dopri5",
+                    RelativeTolerance = 1e-8,
+                    AbsoluteTolerance = 1e-10,
+                    T1 = t1,
+                    OutputEvery = t1,
+                    Cache = null,
+                    TimeKernelCalls = true,
                 }
-            }
+            );
+            var best = Enumerable.Range(0, 3).Select(_ => prepared.Run()).MinBy(r => r.Timings.Integrate)!;
+            var wall = best.Timings.Integrate.TotalSeconds;
+            var kernel = best.Timings.Kernel.TotalSeconds;
             output.WriteLine(
-                $"{name},{t1},{best.Steps},{best.Calls},{best.Wall * 1e3:F1},{best.Steps / best.Wall:F0},"
-                    + $"{best.Kernel / best.Wall:P0},{best.Kernel / best.Calls * 1e6:F2}"
+                $"{name},{t1},{best.StepsAccepted},{best.RhsEvaluations},{wall * 1e3:F1},{best.StepsAccepted / wall:F0},"
+                    + $"{kernel / wall:P0},{kernel / best.RhsEvaluations * 1e6:F2}"
             );
         }
     }

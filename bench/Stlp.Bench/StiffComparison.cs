@@ -1,7 +1,7 @@
-using System.Diagnostics;
-using Stlp.Codegen;
 using Stlp.Model;
 using Stlp.Runtime.Integration;
+using Stlp.Simulation;
+using Stlp.Simulation.Recording;
 
 namespace Stlp.Bench;
 
@@ -23,54 +23,36 @@ public static class StiffComparison
                 Path.Combine(Repository.Root, "samples", "backprop_limit.stlp"),
                 new Dictionary<string, double> { ["m"] = m }
             );
-            var derivation = Repository.Derive(model);
-            var compiled = KernelFactory.Create(derivation, null);
-            var initial = InitialConditionsModule
-                .complete(derivation, new FormulaSignals(model), model.ParameterValues)
-                .State;
-            double[] Start() => [.. initial.Q, .. initial.Qdot];
-            var reference = Start();
-            new DormandPrince(1e-12, 1e-14).Integrate(
-                new KernelSystem(compiled.Kernel, compiled.Program.ParameterDefaults),
-                0,
-                reference,
-                end,
-                end,
-                (_, _) => { }
-            );
+            double[] FinalState(string method, double rtol, double atol, out RunResult result)
+            {
+                var options = new SimulationOptions
+                {
+                    Method = method,
+                    RelativeTolerance = rtol,
+                    AbsoluteTolerance = atol,
+                    T1 = end,
+                    OutputEvery = end,
+                    Cache = null,
+                };
+                var trajectory = new MemoryRecorder();
+                result = Simulator.Run(model, options, [trajectory]);
+                return trajectory.States[^1];
+            }
+            var reference = FinalState("dopri5", 1e-12, 1e-14, out _);
             foreach (var (rtol, atol) in new[] { (1e-5, 1e-7), (1e-6, 1e-8), (1e-7, 1e-9), (1e-8, 1e-10) })
             {
-                foreach (var method in new[] { "dopri5", "rosenbrock", "sdirk" })
+                foreach (var method in Integrators.All.Where(i => i.Adaptive).Select(i => i.Name))
                 {
-                    var best = double.MaxValue;
-                    IntegrationStatistics? stats = null;
-                    long rhs = 0,
-                        jacobians = 0;
-                    double error = 0;
-                    for (var run = 0; run < 3; run++)
-                    {
-                        var system = new KernelSystem(compiled.Kernel, compiled.Program.ParameterDefaults);
-                        var y = Start();
-                        var watch = Stopwatch.StartNew();
-                        IAdaptiveIntegrator integrator = method switch
-                        {
-                            "sdirk" => new Sdirk(rtol, atol),
-                            "rosenbrock" => new Rosenbrock(rtol, atol),
-                            _ => new DormandPrince(rtol, atol),
-                        };
-                        stats = integrator.Integrate(system, 0, y, end, end, (_, _) => { });
-                        jacobians = integrator switch
-                        {
-                            Sdirk sdirk => sdirk.JacobianEvaluations,
-                            Rosenbrock rosenbrock => rosenbrock.JacobianEvaluations,
-                            _ => 0,
-                        };
-                        best = Math.Min(best, watch.Elapsed.TotalMilliseconds);
-                        rhs = system.Evaluations;
-                        error = y.Zip(reference, (a, b) => Math.Abs(a - b)).Max();
-                    }
+                    var runs = Enumerable
+                        .Range(0, 3)
+                        .Select(_ => (Final: FinalState(method, rtol, atol, out var r), Result: r))
+                        .ToList();
+                    var best = runs.MinBy(r => r.Result.Timings.Integrate);
+                    var error = best.Final.Zip(reference, (a, b) => Math.Abs(a - b)).Max();
+                    var stats = best.Result;
                     output.WriteLine(
-                        $"{m:G},{end},{rtol:G},{method},{stats!.Accepted},{stats.Rejected},{rhs},{jacobians},{best:F1},{error:E2}"
+                        $"{m:G},{end},{rtol:G},{method},{stats.StepsAccepted},{stats.StepsRejected},{stats.RhsEvaluations},"
+                            + $"{stats.JacobianEvaluations},{stats.Timings.Integrate.TotalMilliseconds:F1},{error:E2}"
                     );
                 }
             }

@@ -16,7 +16,7 @@ module Elaborate =
                 Map.empty)
             e
 
-    /// Reads a CSV data set's header and class labels (the values themselves are read by the runtime).
+    /// Reads a CSV data set (once: the runtime takes its arrays) and its options.
     let private readDataSet (baseDir: string) (n: Name) (path: string) (opts: DataOption list) (value: SExpr -> float) =
         let full =
             if Path.IsPathRooted path then
@@ -27,47 +27,22 @@ module Elaborate =
         if not (File.Exists full) then
             Errors.fail InvalidModel n.Pos $"data set '{n.Text}': file not found: {full}"
 
-        let lines = File.ReadAllLines full |> Array.filter (fun l -> l.Trim() <> "")
-
-        if lines.Length < 2 then
-            Errors.fail InvalidModel n.Pos $"data set '{n.Text}': {full} has no rows"
-
-        let header = lines.[0].Split(',') |> Array.map (fun s -> s.Trim())
-
         let target, oneHot =
             opts
             |> List.tryPick (function
                 | Target(t, o) -> Some(t, o)
                 | _ -> None)
-            |> Option.defaultValue (
-                {
-                    Text = header.[header.Length - 1]
-                    Pos = n.Pos
-                },
-                false
-            )
+            |> Option.map (fun (t, o) -> Some t, o)
+            |> Option.defaultValue (None, false)
 
-        let ti = Array.IndexOf(header, target.Text)
+        let table =
+            DataTable.read full (target |> Option.map (fun t -> t.Text)) (fun message ->
+                let pos = target |> Option.map (fun t -> t.Pos) |> Option.defaultValue n.Pos
+                ModelError(InvalidModel, Some pos, $"data set '{n.Text}': {message}"))
 
-        if ti < 0 then
-            Errors.fail
-                UndefinedName
-                target.Pos
-                $"""data set '{n.Text}' has no column '{target.Text}' (columns: {String.Join(", ", header)})"""
-
-        let classes =
-            lines.[1..]
-            |> Array.map (fun l -> l.Split(',').[ti].Trim())
-            |> Array.distinct
-            |> Array.sort
-            |> List.ofArray
-
-        let features =
-            header
-            |> Array.indexed
-            |> Array.filter (fun (i, _) -> i <> ti)
-            |> Array.map snd
-            |> List.ofArray
+        let classes = DataTable.classes table |> List.ofArray
+        let features = List.ofArray table.FeatureNames
+        let targetName = table.Header.[table.TargetIndex]
 
         let pick f d =
             opts |> List.tryPick f |> Option.defaultValue d
@@ -95,7 +70,8 @@ module Elaborate =
         {
             Name = n.Text
             Path = full
-            TargetColumn = target.Text
+            Table = table
+            TargetColumn = targetName
             OneHot = oneHot
             Present = present
             Mollify = mollify
@@ -119,7 +95,7 @@ module Elaborate =
                     1
             Standardize = opts |> List.contains Standardize
             Features = features
-            Targets = if oneHot then classes else [ target.Text ]
+            Targets = if oneHot then classes else [ targetName ]
             Classes = classes
         }
 

@@ -37,6 +37,8 @@ type Parameter = {
 type DataSet = {
     Name: string
     Path: string
+    /// The rows, read once when the model was elaborated.
+    Table: DataTable
     TargetColumn: string
     OneHot: bool
     /// Presentation time tau of each example.
@@ -95,6 +97,18 @@ type SimulationSettings = {
     Plots: Expr list
 } with
 
+    /// The fixed step, for C# callers: null when not given.
+    member s.FixedStep: System.Nullable<float> =
+        match s.Step with
+        | Some h -> System.Nullable h
+        | None -> System.Nullable()
+
+    /// The output interval, for C# callers: null when not given.
+    member s.OutputInterval: System.Nullable<float> =
+        match s.OutputEvery with
+        | Some h -> System.Nullable h
+        | None -> System.Nullable()
+
     static member Default = {
         T0 = 0.0
         T1 = 10.0
@@ -108,6 +122,20 @@ type SimulationSettings = {
         Plots = []
     }
 
+/// One non-input neuron of a network, as the builder wired it: the layout the learning
+/// evaluation and the backprop baseline read, instead of rebuilding names from strings.
+type NeuronLayout = {
+    Name: string
+    /// The neurons (or input neurons) feeding its sum, in the order of its weights.
+    Sources: string[]
+    /// The weight coordinate of each source.
+    Weights: string[]
+    /// The coordinate of its form's weight-kind scalar (the bias `b` of `biased`), or "" if none.
+    Bias: string
+    /// The coordinates of its form's other scalars (slacks, ...).
+    OtherScalars: string[]
+}
+
 /// A network's record of which coordinates play which role, for training and evaluation.
 type NetworkInfo = {
     Name: string
@@ -118,7 +146,15 @@ type NetworkInfo = {
     Outputs: string list
     DataSet: string option
     LossKind: string
-}
+    /// Every non-input neuron in construction order (layer by layer for feedforward).
+    Neurons: NeuronLayout[]
+} with
+
+    /// The data set it is trained on, for C# callers: null when none.
+    member n.DataSetName: string | null =
+        match n.DataSet with
+        | Some d -> d
+        | None -> null
 
 /// A complete model: L = 1/2 varpi(t) qdot' M qdot + F(t, q, qdot), with F = Force - varpi * Loss,
 /// and constraints G(t, q) = 0.

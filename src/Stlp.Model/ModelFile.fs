@@ -29,6 +29,14 @@ type Derivations =
         let ic = InitialConditions.complete d (FormulaSignals model) model.ParameterValues
         d, ic
 
+    /// Derives the constrained Euler-Lagrange system with the given stabilization.
+    static member Derive(model: Model, stabilization: Stabilization) : Derivation =
+        Derive.derive (Some stabilization) model
+
+    /// Completes a consistent start (G = 0, Gdot = 0 at t0) with the model's signals.
+    static member Start(derivation: Derivation, signals: FormulaSignals) : InitialConditions =
+        InitialConditions.complete derivation signals derivation.Model.ParameterValues
+
     /// The message of a derivation error, if `error` is one.
     static member Describe(error: exn) : string option =
         match error with

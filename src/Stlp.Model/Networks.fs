@@ -120,6 +120,7 @@ module Networks =
         let coords = ResizeArray<Coordinate>()
         let constraints = ResizeArray<Constraint>()
         let weights = ResizeArray<string>()
+        let layout = ResizeArray<NeuronLayout>()
 
         /// One non-input neuron: its coordinate, its weights, the scalars its form asks for, and
         /// the constraint.
@@ -154,6 +155,25 @@ module Networks =
                             weights.Add cname
 
                         Expr.sym cname Coordinate)
+
+            // The scalar coordinates, named as above.
+            let named = form.Scalars |> List.map (fun (p, kind) -> kind, $"{p}_{name}")
+
+            let bias =
+                named
+                |> List.tryPick (fun (k, n) -> if k = Some WeightCoord then Some n else None)
+
+            layout.Add {
+                Name = name
+                Sources = Array.ofList sources
+                Weights = Array.ofList ws
+                Bias = defaultArg bias ""
+                OtherScalars =
+                    named
+                    |> List.filter (fun (k, _) -> k <> Some WeightCoord)
+                    |> List.map snd
+                    |> Array.ofList
+            }
 
             let sym n = Expr.sym n Coordinate
 
@@ -259,5 +279,6 @@ module Networks =
                 Outputs = outputs
                 DataSet = spec.DataSet
                 LossKind = spec.LossKind
+                Neurons = layout.ToArray()
             }
         }

@@ -12,13 +12,13 @@ module Settings =
                 | Span(a, b) -> { s with T0 = value a; T1 = value b }
                 | Step e -> { s with Step = Some(value e) }
                 | Method m ->
-                    match m.Text with
-                    | "rk4"
-                    | "dopri5"
-                    | "rosenbrock"
-                    | "sdirk" -> { s with Method = m.Text }
-                    | other ->
-                        Errors.fail InvalidModel m.Pos $"unknown method '{other}' (rk4, dopri5, rosenbrock or sdirk)"
+                    if Stlp.Runtime.Integration.Integrators.IsKnown m.Text then
+                        { s with Method = m.Text }
+                    else
+                        Errors.fail
+                            InvalidModel
+                            m.Pos
+                            $"unknown method '{m.Text}' ({Stlp.Runtime.Integration.Integrators.NamesText})"
                 | RelTol e -> { s with RelTol = value e }
                 | AbsTol e -> { s with AbsTol = value e }
                 | OutputEvery e -> { s with OutputEvery = Some(value e) }

@@ -1,5 +1,6 @@
 using Stlp.Model;
-using Stlp.Runtime.Integration;
+using Stlp.Simulation;
+using Stlp.Simulation.Recording;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -53,21 +54,27 @@ public sealed class BackpropLimitTests(ITestOutputHelper output)
             Path.Combine(Harness.Samples, "backprop_limit.stlp"),
             new Dictionary<string, double> { ["m"] = m, ["gamma"] = Gamma }
         );
-        var derivation = Harness.Derive(model);
-        var compiled = KernelFactory.Create(derivation, null);
-        var initial = InitialConditionsModule.complete(derivation, new FormulaSignals(model), model.ParameterValues);
-        var system = new KernelSystem(compiled.Kernel, compiled.Program.ParameterDefaults);
-        var y = initial.State.Q.Concat(initial.State.Qdot).ToArray();
         // Twenty time constants m/gamma at the largest mass: exp(-20) of the transient is left.
         const double end = 2.0;
-        new DormandPrince(1e-10, 1e-12).Integrate(system, 0, y, end, end, (_, _) => { });
-        system.Derivative(end, y, new double[y.Length]);
+        var options = new SimulationOptions
+        {
+            T1 = end,
+            OutputEvery = end,
+            RelativeTolerance = 1e-10,
+            AbsoluteTolerance = 1e-12,
+            Cache = null,
+        };
+        var trajectory = new MemoryRecorder();
+        var result = Simulator.Run(model, options, [trajectory]);
+        Assert.Equal(RunStatus.Completed, result.Status);
+        var y = trajectory.States[^1];
+        var lambda = trajectory.LambdaNormalized[^1];
 
-        var names = compiled.Program.CoordinateNames;
+        var names = trajectory.Layout.CoordinateNames;
         var n = names.Length;
         double Q(string name) => y[Array.IndexOf(names, name)];
         double Qdot(string name) => y[n + Array.IndexOf(names, name)];
-        double Lambda(string name) => system.LambdaNormalized[Array.IndexOf(compiled.Program.ConstraintNames, name)];
+        double Lambda(string name) => lambda[Array.IndexOf(trajectory.Layout.ConstraintNames, name)];
 
         // Backprop by hand for the 2-3-2 tanh net, quadratic loss, at the weights the run reached.
         var w1 = new double[3, 2];

@@ -60,19 +60,22 @@ public class PresentedSignalTests
     }
 }
 
-public sealed class DataSetSignalTests : IDisposable
+public sealed class DataSetSignalTests
 {
-    private readonly string path = Path.Combine(Path.GetTempPath(), $"stlp-data-{Guid.NewGuid():N}.csv");
-
-    public DataSetSignalTests() =>
-        File.WriteAllText(path, "a,b,class\n1,10,x\n2,20,y\n3,30,x\n4,40,y\n5,50,x\n6,60,y\n");
-
-    public void Dispose() => File.Delete(path);
-
     [Fact]
     public void RowsAreSplitStandardizedAndPresentedInTrainingOrder()
     {
-        var d = new DataSetSignals(new DataSetSpec("D", path, "class", true, 1.0, 0.1, 2, 2.0 / 3, 7, true));
+        double[][] features =
+        [
+            [1, 10],
+            [2, 20],
+            [3, 30],
+            [4, 40],
+            [5, 50],
+            [6, 60],
+        ];
+        string[] labels = ["x", "y", "x", "y", "x", "y"];
+        var d = new DataSetSignals(new DataSetSpec("D", true, 1.0, 0.1, 2, 2.0 / 3, 7, true), features, labels);
         Assert.Equal(["x", "y"], d.Classes);
         Assert.Equal(4, d.TrainRows.Length);
         Assert.Equal(2, d.HeldOutRows.Length);

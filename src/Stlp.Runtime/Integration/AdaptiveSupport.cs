@@ -1,7 +1,7 @@
 namespace Stlp.Runtime.Integration;
 
-/// <summary>An integrator with step-size control: Dormand–Prince, SDIRK4 or Rosenbrock.</summary>
-public interface IAdaptiveIntegrator
+/// <summary>An integrator of a kernel's first-order system; every method of <see cref="Integrators"/> is one.</summary>
+public interface IIntegrator
 {
     /// <summary>
     /// Integrates y from t0 to t1 in place, calling <paramref name="output"/> at t0 + k
@@ -19,6 +19,9 @@ public interface IAdaptiveIntegrator
         CancellationToken cancel = default
     );
 }
+
+/// <summary>An integrator with step-size control (rtol, atol): Dormand–Prince, SDIRK4 or Rosenbrock.</summary>
+public interface IAdaptiveIntegrator : IIntegrator;
 
 /// <summary>
 /// The output times t0 + k dt of an adaptive integration (as products, not accumulated sums, so

@@ -42,6 +42,18 @@ public sealed class KernelSystem
 
     public long Evaluations { get; private set; }
 
+    /// <summary>Jacobians d(qdot, qddot)/d(q, qdot) taken (by the implicit integrators).</summary>
+    public long JacobianEvaluations { get; private set; }
+
+    /// <summary>Time each kernel call (a clock read per call), for profiles that split kernel time from the rest.</summary>
+    public bool TimeKernelCalls { get; init; }
+
+    /// <summary>Ticks of <see cref="System.Diagnostics.Stopwatch"/> spent in kernel calls, when timed.</summary>
+    public long KernelTicks { get; private set; }
+
+    /// <summary>Zeroes the counters, before a new integration of the same system.</summary>
+    public void ResetStatistics() => (Evaluations, JacobianEvaluations, KernelTicks) = (0, 0, 0);
+
     /// <summary>
     /// d(qdot, qddot)/d(q, qdot) at (t, y), 2N x 2N row-major: the kernel's own Jacobian when it
     /// has one (generated tangent code), else central differences of the kernel.
@@ -49,6 +61,7 @@ public sealed class KernelSystem
     public void Jacobian(double t, ReadOnlySpan<double> y, Span<double> jacobian)
     {
         fillSignals?.Invoke(t, signals);
+        JacobianEvaluations++;
         if (kernel is IJacobianKernel withJacobian)
         {
             withJacobian.Jacobian(t, y[..N], y[N..], parameters, signals, jacobian);
@@ -63,7 +76,12 @@ public sealed class KernelSystem
     {
         y[N..].CopyTo(dydt[..N]);
         fillSignals?.Invoke(t, signals);
+        var start = TimeKernelCalls ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
         kernel.Evaluate(t, y[..N], y[N..], parameters, signals, dydt[N..], LambdaNormalized, G, Gdot, out var varpi);
+        if (TimeKernelCalls)
+        {
+            KernelTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
+        }
         Varpi = varpi;
         Evaluations++;
     }

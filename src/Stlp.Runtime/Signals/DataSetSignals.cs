@@ -2,11 +2,9 @@ using System.Globalization;
 
 namespace Stlp.Runtime.Signals;
 
-/// <summary>How a CSV training set becomes signals (MATH.md §8); filled from the model's data statement.</summary>
+/// <summary>How a training set becomes signals (MATH.md §8); filled from the model's data statement.</summary>
 public sealed record DataSetSpec(
     string Name,
-    string Path,
-    string TargetColumn,
     bool OneHot,
     double Present,
     double Mollify,
@@ -27,27 +25,23 @@ public sealed class DataSetSignals
 {
     private readonly Dictionary<string, PresentedSignal> signals = [];
 
-    public DataSetSignals(DataSetSpec spec)
+    /// <param name="spec">How the rows are presented.</param>
+    /// <param name="features">features[row][column], as read (the model layer's one data reader).</param>
+    /// <param name="labels">The target cell of each row: a class label, or a number without one-hot.</param>
+    public DataSetSignals(DataSetSpec spec, double[][] features, string[] labels)
     {
-        var lines = File.ReadAllLines(spec.Path).Where(l => l.Trim().Length > 0).ToArray();
-        var header = lines[0].Split(',').Select(h => h.Trim()).ToArray();
-        var target = Array.IndexOf(header, spec.TargetColumn);
-        var rows = lines[1..].Select(l => l.Split(',').Select(c => c.Trim()).ToArray()).ToArray();
-        Classes = [.. rows.Select(r => r[target]).Distinct().Order(StringComparer.Ordinal)];
+        Classes = [.. labels.Distinct().Order(StringComparer.Ordinal)];
+        var rowCount = features.Length;
         var rng = new Random(spec.Seed);
-        var order = Enumerable.Range(0, rows.Length).OrderBy(_ => rng.Next()).ToArray();
-        var trainCount = Math.Clamp((int)Math.Round(spec.Split * rows.Length), 1, rows.Length);
+        var order = Enumerable.Range(0, rowCount).OrderBy(_ => rng.Next()).ToArray();
+        var trainCount = Math.Clamp((int)Math.Round(spec.Split * rowCount), 1, rowCount);
         TrainRows = order[..trainCount];
         HeldOutRows = order[trainCount..];
-        var featureColumns = Enumerable.Range(0, header.Length).Where(c => c != target).ToArray();
-        Features = new double[rows.Length][];
-        for (var r = 0; r < rows.Length; r++)
-        {
-            Features[r] = [.. featureColumns.Select(c => double.Parse(rows[r][c], CultureInfo.InvariantCulture))];
-        }
+        var featureCount = features.Length == 0 ? 0 : features[0].Length;
+        Features = [.. features.Select(row => row.ToArray())];
         if (spec.Standardize)
         {
-            for (var f = 0; f < featureColumns.Length; f++)
+            for (var f = 0; f < featureCount; f++)
             {
                 var values = TrainRows.Select(r => Features[r][f]).ToArray();
                 var mean = values.Average();
@@ -59,14 +53,14 @@ public sealed class DataSetSignals
                 }
             }
         }
-        Targets = new double[rows.Length][];
-        for (var r = 0; r < rows.Length; r++)
+        Targets = new double[rowCount][];
+        for (var r = 0; r < rowCount; r++)
         {
             Targets[r] = spec.OneHot
-                ? [.. Classes.Select(c => c == rows[r][target] ? 1.0 : 0.0)]
-                : [double.Parse(rows[r][target], CultureInfo.InvariantCulture)];
+                ? [.. Classes.Select(c => c == labels[r] ? 1.0 : 0.0)]
+                : [ParseTarget(labels[r], r)];
         }
-        for (var f = 0; f < featureColumns.Length; f++)
+        for (var f = 0; f < featureCount; f++)
         {
             var column = TrainRows.Select(r => Features[r][f]).ToArray();
             signals[$"{spec.Name}_in{f + 1}"] = new PresentedSignal(column, spec.Present, spec.Mollify, spec.Epochs);
@@ -79,6 +73,13 @@ public sealed class DataSetSignals
         Duration = trainCount * spec.Present * spec.Epochs;
         Windows = new Integration.TransitionWindows(spec.Present, spec.Mollify, (long)trainCount * spec.Epochs - 1);
     }
+
+    private static double ParseTarget(string cell, int row) =>
+        double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
+            ? value
+            : throw new FormatException(
+                $"row {row + 1}: the target '{cell}' is not a finite number (declare the target one-hot for class labels)"
+            );
 
     /// <summary>Where this set's signals switch from one example to the next.</summary>
     public Integration.TransitionWindows Windows { get; }

@@ -1,11 +1,55 @@
 using ScottPlot;
+using Stlp.Simulation.Learning;
 
-namespace Stlp.Cli;
+namespace Stlp.Simulation.Recording;
 
-/// <summary>PNG plots of a run with ScottPlot: coordinates, constraint residuals (log scale), loss.</summary>
-public static class RunPlots
+/// <summary>
+/// PNG plots of a run with ScottPlot, written at its end: coordinates.png, residuals.png (log
+/// scale), loss.png, plot.png for the simulate line's <c>plot</c> expressions, and learning.png
+/// for a network trained on a data set.
+/// </summary>
+public sealed class PlotRecorder(string directory) : IRunRecorder
 {
-    public static void Write(
+    private readonly MemoryRecorder memory = new();
+
+    public void Begin(RunLayout layout) => memory.Begin(layout);
+
+    public void Record(RunSample sample) => memory.Record(sample);
+
+    public void End(RunResult result)
+    {
+        if (memory.Times.Count <= 1)
+        {
+            return;
+        }
+        var layout = memory.Layout;
+        var times = memory.Times.ToList();
+        var coordinates = layout.CoordinateNames.Take(12).Select(name => (name, memory[name].ToList())).ToList();
+        Write(
+            directory,
+            layout.Model,
+            times,
+            coordinates,
+            [.. memory.MaxAbsG],
+            [.. memory.MaxAbsGdot],
+            [.. memory.Loss]
+        );
+        if (layout.PlotLabels.Length > 0)
+        {
+            WriteExpressions(
+                directory,
+                layout.Model,
+                times,
+                [.. layout.PlotLabels.Select((label, k) => (label, memory.Plot(k).ToList()))]
+            );
+        }
+        foreach (var learning in result.Learning.Where(l => l.Epochs.Count > 0).Take(1))
+        {
+            WriteLearningCurve(directory, layout.Model, learning.Epochs);
+        }
+    }
+
+    internal static void Write(
         string directory,
         string model,
         List<double> times,
@@ -59,7 +103,7 @@ public static class RunPlots
     /// plot.png: the simulate line's `plot` expressions against t. The vertical range follows the
     /// first expression (a pole in a later one, such as 3/e(t) in fig2b, does not flatten it).
     /// </summary>
-    public static void WriteExpressions(
+    internal static void WriteExpressions(
         string directory,
         string model,
         List<double> times,
@@ -86,22 +130,21 @@ public static class RunPlots
         plot.SavePng(Path.Combine(directory, "plot.png"), 900, 520);
     }
 
-    /// <summary>learning.png: held-out accuracy (or MSE) at the end of each epoch.</summary>
     /// <summary>
     /// learning.png: the training loss of the feedforward map at each epoch's end (top) and the
     /// held-out score (bottom), STLP dynamics and the backprop baseline side by side.
     /// </summary>
-    public static void WriteLearningCurve(string directory, string model, List<NetworkEvaluation.EpochPoint> curve)
+    internal static void WriteLearningCurve(string directory, string model, IReadOnlyList<EpochScore> curve)
     {
         var epochs = curve.Select(c => (double)c.Epoch).ToArray();
-        var baseline = curve.Any(c => double.IsFinite(c.BackpropScore));
+        var baseline = curve.Any(c => double.IsFinite(c.BackpropHeldOut) || double.IsFinite(c.BackpropTrainLoss));
 
         void Panel(
             ScottPlot.Plot plot,
             string title,
             string label,
-            Func<NetworkEvaluation.EpochPoint, double> stlp,
-            Func<NetworkEvaluation.EpochPoint, double> backprop
+            Func<EpochScore, double> stlp,
+            Func<EpochScore, double> backprop
         )
         {
             var line = plot.Add.Scatter(epochs, curve.Select(stlp).ToArray());
@@ -121,13 +164,19 @@ public static class RunPlots
         var multiplot = new ScottPlot.Multiplot();
         var top = new ScottPlot.Plot();
         multiplot.Reset(top);
-        Panel(top, $"{model}: training loss at each epoch's end", "mean loss V", c => c.Loss, c => c.BackpropLoss);
+        Panel(
+            top,
+            $"{model}: training loss at each epoch's end",
+            "mean loss V",
+            c => c.TrainLoss,
+            c => c.BackpropTrainLoss
+        );
         Panel(
             multiplot.AddPlot(),
             $"{model}: held-out score by epoch",
             "accuracy (classes) or MSE",
-            c => c.Score,
-            c => c.BackpropScore
+            c => c.HeldOut,
+            c => c.BackpropHeldOut
         );
         multiplot.SavePng(Path.Combine(directory, "learning.png"), 900, 900);
     }

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using Stlp.Model;
+using Stlp.Runtime.Baselines;
+using Stlp.Runtime.Signals;
+
+namespace Stlp.Simulation.Learning;
+
+/// <summary>
+/// After a run: a network trained on a data set is evaluated as a feedforward map with the
+/// weights the run reached, on the held-out rows (accuracy for one-hot classes, MSE otherwise),
+/// at the end and at the end of every epoch the run reached. Beside it, the same layered network
+/// from the same initial weights trained by plain backprop (online gradient descent, same order and
+/// epochs, at the rate the backprop limit gives: tau / gamma with gamma = m_W varpi'/varpi).
+/// </summary>
+public sealed class LearningEvaluation
+{
+    private readonly NetworkInfo network;
+    private readonly DataSet spec;
+    private readonly DataSetSignals data;
+    private readonly IReadOnlyList<string> coordinateNames;
+    private readonly Prediction.Predictor predictor;
+    private readonly Dictionary<string, int> featureIndex = [];
+
+    public LearningEvaluation(
+        Stlp.Model.Model model,
+        NetworkInfo network,
+        DataSet spec,
+        DataSetSignals data,
+        IReadOnlyList<string> coordinateNames
+    )
+    {
+        this.network = network;
+        this.spec = spec;
+        this.data = data;
+        this.coordinateNames = coordinateNames;
+        predictor = new Prediction.Predictor(model, network);
+        for (var i = 0; i < spec.Features.Length; i++)
+        {
+            featureIndex[spec.FeatureSignal(i)] = i;
+        }
+    }
+
+    public string Metric => spec.OneHot ? "accuracy" : "mse";
+
+    /// <summary>The network's outputs for one data row, with the coordinates q.</summary>
+    public double[] Predict(ReadOnlySpan<double> q, int row)
+    {
+        var weights = new Dictionary<string, double>(coordinateNames.Count);
+        for (var i = 0; i < coordinateNames.Count; i++)
+        {
+            weights[coordinateNames[i]] = q[i];
+        }
+        var features = data.Features[row];
+        return predictor.Predict(weights, name => features[featureIndex[name]]);
+    }
+
+    /// <summary>Accuracy (one-hot) or MSE of the feedforward map on the rows.</summary>
+    public double Score(double[] q, int[] rows) => Score(row => Predict(q, row), rows);
+
+    /// <summary>The mean over the training rows of the network's loss term.</summary>
+    public double TrainingLoss(double[] q) =>
+        data.TrainRows.Length == 0
+            ? double.NaN
+            : data.TrainRows.Average(row => RowLoss(network.LossKind, Predict(q, row), data.Targets[row]));
+
+    /// <summary>
+    /// The evaluation: at every epoch end the run reached (<paramref name="epochEnds"/>, the
+    /// coordinates there), at the end, and the baseline trained at <paramref name="backpropRate"/>.
+    /// </summary>
+    public NetworkLearning Evaluate(
+        double[] initial,
+        IReadOnlyList<double[]> epochEnds,
+        double[] final,
+        double backpropRate
+    )
+    {
+        var epochs = epochEnds
+            .Select((q, k) => new EpochScore(k + 1, Score(q, data.HeldOutRows), TrainingLoss(q)))
+            .ToList();
+        var backprop = Baseline(initial, epochs, backpropRate);
+        return new NetworkLearning(
+            network.Name,
+            spec.Name,
+            data.TrainRows.Length,
+            data.HeldOutRows.Length,
+            Metric,
+            Score(final, data.HeldOutRows),
+            Score(final, data.TrainRows),
+            epochs,
+            backprop
+        );
+    }
+
+    /// <summary>
+    /// Plain backprop on the same network, or why there is none (a digraph, a form that is not
+    /// sigma(w.x + b), an activation without a hand-written derivative, no positive rate).
+    /// </summary>
+    private BackpropOutcome Baseline(double[] initial, List<EpochScore> epochs, double rate)
+    {
+        BackpropMlp mlp;
+        try
+        {
+            mlp = FeedforwardLayout.Of(network, coordinateNames).Backprop(initial);
+        }
+        catch (NotSupportedException e)
+        {
+            return BackpropOutcome.None(e.Message);
+        }
+        // The same map? Compare with the symbolic feedforward evaluation on a few rows.
+        foreach (var row in data.TrainRows.Take(5))
+        {
+            var symbolic = Predict(initial, row);
+            var hand = mlp.Predict(data.Features[row]);
+            if (symbolic.Zip(hand).Any(p => Math.Abs(p.First - p.Second) > 1e-9 * (1 + Math.Abs(p.First))))
+            {
+                return BackpropOutcome.None("the network's neuron form is not sigma(sum w x + b)");
+            }
+        }
+        if (!(rate > 0) || !double.IsFinite(rate))
+        {
+            return BackpropOutcome.None("no backprop-limit rate: varpi'/varpi is not positive");
+        }
+        var heldOut = new List<double>();
+        var losses = new List<double>();
+        var clock = Stopwatch.StartNew();
+        for (var e = 1; e <= spec.Epochs; e++)
+        {
+            foreach (var row in data.TrainRows)
+            {
+                mlp.Step(data.Features[row], data.Targets[row], rate);
+            }
+            clock.Stop();
+            var score = Score(row => mlp.Predict(data.Features[row]), data.HeldOutRows);
+            var loss = data.TrainRows.Average(r => mlp.Loss(data.Features[r], data.Targets[r]));
+            heldOut.Add(score);
+            losses.Add(loss);
+            if (e <= epochs.Count)
+            {
+                epochs[e - 1] = epochs[e - 1] with { BackpropHeldOut = score, BackpropTrainLoss = loss };
+            }
+            clock.Start();
+        }
+        clock.Stop();
+        return new BackpropOutcome
+        {
+            Available = true,
+            RatePerExample = rate,
+            HeldOut = Score(row => mlp.Predict(data.Features[row]), data.HeldOutRows),
+            Train = Score(row => mlp.Predict(data.Features[row]), data.TrainRows),
+            HeldOutByEpoch = heldOut,
+            TrainLossByEpoch = losses,
+            WallTimeSeconds = clock.Elapsed.TotalSeconds,
+        };
+    }
+
+    private double Score(Func<int, double[]> predict, int[] rows)
+    {
+        var total = 0.0;
+        foreach (var row in rows)
+        {
+            var outputs = predict(row);
+            total += spec.OneHot
+                ? (ArgMax(outputs) == ArgMax(data.Targets[row]) ? 1 : 0)
+                : (outputs[0] - data.Targets[row][0]) * (outputs[0] - data.Targets[row][0]);
+        }
+        return rows.Length == 0 ? double.NaN : total / rows.Length;
+    }
+
+    private static double RowLoss(string kind, double[] outputs, double[] targets)
+    {
+        var sum = 0.0;
+        for (var i = 0; i < outputs.Length; i++)
+        {
+            sum +=
+                kind == "crossentropy"
+                    ? -(targets[i] * Math.Log(outputs[i]) + (1 - targets[i]) * Math.Log(1 - outputs[i]))
+                    : 0.5 * (targets[i] - outputs[i]) * (targets[i] - outputs[i]);
+        }
+        return sum;
+    }
+
+    private static int ArgMax(double[] xs)
+    {
+        var best = 0;
+        for (var i = 1; i < xs.Length; i++)
+        {
+            if (xs[i] > xs[best])
+            {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

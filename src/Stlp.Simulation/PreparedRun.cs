@@ -1,0 +1,322 @@
+using System.Diagnostics;
+using Stlp.Codegen;
+using Stlp.Model;
+using Stlp.Runtime.Integration;
+using Stlp.Runtime.Kernels;
+using Stlp.Runtime.Signals;
+using Stlp.Simulation.Learning;
+using Stlp.Simulation.Recording;
+
+namespace Stlp.Simulation;
+
+/// <summary>
+/// A model made ready to run: derived with the chosen stabilization, its consistent start
+/// completed, its kernel compiled (or taken from the cache), its signals and data sets bound.
+/// <see cref="Run"/> integrates it, streaming samples to recorders, and returns the result.
+/// </summary>
+public sealed class PreparedRun
+{
+    private readonly Observables observables;
+    private readonly Action<double, double[]>? afterStep;
+    private readonly TimeSpan deriveTime;
+
+    internal PreparedRun(
+        Stlp.Model.Model model,
+        SimulationOptions options,
+        Derivation derivation,
+        Stabilization stabilization,
+        InitialConditions initial,
+        CompiledKernel kernel,
+        IReadOnlyList<DataSetSignals> dataSets,
+        KernelSystem system,
+        Observables observables,
+        Action<double, double[]>? afterStep,
+        TimeSpan deriveTime
+    )
+    {
+        Model = model;
+        Options = options;
+        Derivation = derivation;
+        Stabilization = stabilization;
+        Initial = initial;
+        Kernel = kernel;
+        DataSets = dataSets;
+        System = system;
+        this.observables = observables;
+        this.afterStep = afterStep;
+        this.deriveTime = deriveTime;
+        var sim = model.Simulation;
+        T0 = sim.T0;
+        T1 = options.T1 ?? sim.T1;
+        Method = options.Method ?? sim.Method;
+        Integrators.Find(Method);
+        OutputEvery = options.OutputEvery ?? sim.OutputInterval ?? (T1 - T0) / 500;
+        Settings = new IntegratorSettings(
+            options.RelativeTolerance ?? sim.RelTol,
+            options.AbsoluteTolerance ?? sim.AbsTol,
+            options.Step ?? sim.FixedStep ?? (T1 - T0) / 2000
+        );
+    }
+
+    public Stlp.Model.Model Model { get; }
+    public SimulationOptions Options { get; }
+    public Derivation Derivation { get; }
+    public Stabilization Stabilization { get; }
+    public InitialConditions Initial { get; }
+    public CompiledKernel Kernel { get; }
+
+    /// <summary>The data sets as signals, in the model's order.</summary>
+    public IReadOnlyList<DataSetSignals> DataSets { get; }
+
+    /// <summary>The first-order system the integrators step (kernel, parameters, signals).</summary>
+    public KernelSystem System { get; }
+    public double T0 { get; }
+    public double T1 { get; }
+    public string Method { get; }
+    public double OutputEvery { get; }
+    public IntegratorSettings Settings { get; }
+
+    public IReadOnlyList<string> CoordinateNames => Kernel.Program.CoordinateNames;
+
+    /// <summary>The completed start (q, qdot).</summary>
+    public double[] StartState => [.. Initial.State.Q, .. Initial.State.Qdot];
+
+    /// <summary>Integrates from the consistent start to <see cref="T1"/>, streaming to the recorders.</summary>
+    public RunResult Run(IEnumerable<IRunRecorder>? recorders = null, CancellationToken cancel = default)
+    {
+        var wall = Stopwatch.StartNew();
+        var sinks = (recorders ?? []).ToArray();
+        var program = Kernel.Program;
+        var n = program.N;
+        var layout = new RunLayout(
+            Model.Name,
+            program.CoordinateNames,
+            program.ConstraintNames,
+            observables.PlotLabels,
+            T0,
+            T1
+        );
+        var epochs = new EpochSnapshots(this);
+        var losses = new List<double>();
+        var sample = new RunSample(n, program.R, layout.PlotLabels.Length);
+        var scratch = new double[2 * n];
+        double maxG = 0,
+            maxGdot = 0,
+            reached = T0;
+        var recorded = 0L;
+        var progress = Options.Progress;
+        var lastProgress = Stopwatch.StartNew();
+
+        void Record(double t, ReadOnlySpan<double> y)
+        {
+            System.Derivative(t, y, scratch);
+            sample.T = t;
+            y.CopyTo(sample.State);
+            System.LambdaNormalized.CopyTo(sample.LambdaNormalized, 0);
+            sample.MaxAbsG = MaxAbs(System.G);
+            sample.MaxAbsGdot = MaxAbs(System.Gdot);
+            sample.Varpi = System.Varpi;
+            sample.Loss = observables.Loss(t, y, sample.Plots);
+            foreach (var sink in sinks)
+            {
+                sink.Record(sample);
+            }
+            epochs.Record(t, y);
+            losses.Add(sample.Loss);
+            maxG = Math.Max(maxG, sample.MaxAbsG);
+            maxGdot = Math.Max(maxGdot, sample.MaxAbsGdot);
+            reached = t;
+            recorded++;
+            if (progress is not null && lastProgress.ElapsedMilliseconds > 100)
+            {
+                progress.Report(new RunProgress(RunPhase.Integrate, t, Math.Clamp((t - T0) / (T1 - T0), 0, 1)));
+                lastProgress.Restart();
+            }
+        }
+
+        foreach (var sink in sinks)
+        {
+            sink.Begin(layout);
+        }
+        var status = RunStatus.Completed;
+        string? message = null;
+        IntegrationStatistics? stats = null;
+        var integrator = Integrators.Create(Method, Settings);
+        System.ResetStatistics();
+        var integration = Stopwatch.StartNew();
+        try
+        {
+            stats = integrator.Integrate(System, T0, StartState, T1, OutputEvery, Record, afterStep, cancel);
+            if (cancel.IsCancellationRequested)
+            {
+                (status, message) = (RunStatus.Interrupted, $"interrupted at t = {reached:R}");
+            }
+        }
+        catch (IntegrationFailure e)
+        {
+            (status, message) = (RunStatus.Failed, e.Message);
+        }
+        catch (NumericalFailure e)
+        {
+            (status, message) = (RunStatus.Failed, KernelFailures.Named(e, program).Message);
+        }
+        integration.Stop();
+        progress?.Report(new RunProgress(RunPhase.Evaluate, reached, Math.Clamp((reached - T0) / (T1 - T0), 0, 1)));
+
+        var evaluation = Stopwatch.StartNew();
+        var learning = recorded > 0 ? epochs.Evaluate() : [];
+        evaluation.Stop();
+        var final = new Dictionary<string, double>();
+        var weights = new Dictionary<string, double>();
+        if (recorded > 0)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                final[program.CoordinateNames[i]] = epochs.Last[i];
+                if (Model.Coordinates[i].Kind.IsWeightCoord)
+                {
+                    weights[program.CoordinateNames[i]] = epochs.Last[i];
+                }
+            }
+        }
+        var result = new RunResult
+        {
+            Model = Model.Name,
+            Status = status,
+            Message = message,
+            Method = Method,
+            Stabilization = DerivePrint.stabilizationText(Stabilization),
+            T0 = T0,
+            T1 = T1,
+            TReached = reached,
+            Final = final,
+            FinalWeights = weights,
+            MaxAbsG = maxG,
+            MaxAbsGdot = maxGdot,
+            StepsAccepted = stats?.Accepted ?? 0,
+            StepsRejected = stats?.Rejected ?? 0,
+            SmallestStep = stats is null || double.IsInfinity(stats.SmallestStep) ? null : stats.SmallestStep,
+            RhsEvaluations = System.Evaluations,
+            JacobianEvaluations = System.JacobianEvaluations,
+            FinalLoss = losses.Count > 0 ? losses[^1] : null,
+            LossMeanFirstTenth = TenthMean(losses, last: false),
+            LossMeanLastTenth = TenthMean(losses, last: true),
+            InitialChanges = [.. Initial.Changes],
+            KernelCacheHit = Kernel.CacheHit,
+            KernelTemporaries = program.Instructions.Length,
+            Timings = new RunTimings(
+                deriveTime,
+                Kernel.GenerateTime,
+                Kernel.CompileTime,
+                integration.Elapsed,
+                evaluation.Elapsed,
+                deriveTime + Kernel.GenerateTime + Kernel.CompileTime + wall.Elapsed,
+                TimeSpan.FromSeconds((double)System.KernelTicks / Stopwatch.Frequency)
+            ),
+            Learning = learning,
+        };
+        foreach (var sink in sinks)
+        {
+            sink.End(result);
+        }
+        return result;
+    }
+
+    private static double MaxAbs(double[] xs)
+    {
+        var max = 0.0;
+        foreach (var x in xs)
+        {
+            max = Math.Max(max, Math.Abs(x));
+        }
+        return max;
+    }
+
+    private static double? TenthMean(List<double> series, bool last)
+    {
+        if (series.Count == 0)
+        {
+            return null;
+        }
+        var count = Math.Max(1, series.Count / 10);
+        var mean = (last ? series.Skip(series.Count - count) : series.Take(count)).Average();
+        return double.IsFinite(mean) ? mean : null;
+    }
+
+    /// <summary>
+    /// The coordinates at the first sample, at the last sample at or before each epoch's end
+    /// of each trained network's data set, and at the last sample: what the learning evaluation reads.
+    /// </summary>
+    private sealed class EpochSnapshots(PreparedRun run)
+    {
+        private readonly int n = run.Kernel.Program.N;
+        private readonly List<(NetworkInfo Network, DataSet Spec, DataSetSignals Data, double[] Ends)> trained =
+        [
+            .. run
+                .Model.Networks.Where(net => net.DataSetName is not null)
+                .Select(net =>
+                {
+                    var index = run.Model.DataSets.ToList().FindIndex(d => d.Name == net.DataSetName);
+                    var spec = run.Model.DataSets[index];
+                    var data = run.DataSets[index];
+                    var epochLength = data.Duration / Math.Max(1, spec.Epochs);
+                    double[] ends = [.. Enumerable.Range(1, spec.Epochs).Select(e => run.T0 + e * epochLength)];
+                    return (net, spec, data, ends);
+                }),
+        ];
+        private readonly SortedDictionary<double, double[]?> atEnds = [];
+        private double[]? previous;
+        private double previousTime = double.NegativeInfinity;
+
+        public double[]? First { get; private set; }
+        public double[] Last => previous ?? throw new InvalidOperationException("nothing recorded");
+
+        public void Record(double t, ReadOnlySpan<double> y)
+        {
+            if (trained.Count > 0)
+            {
+                foreach (var (_, _, _, ends) in trained)
+                {
+                    foreach (var end in ends)
+                    {
+                        // The last sample at or before the end: the previous one, once a sample passes it.
+                        if (previous is not null && previousTime <= end + 1e-9 && t > end + 1e-9)
+                        {
+                            atEnds[end] = previous;
+                        }
+                    }
+                }
+            }
+            previous = y[..n].ToArray();
+            previousTime = t;
+            First ??= previous;
+        }
+
+        public IReadOnlyList<NetworkLearning> Evaluate()
+        {
+            var results = new List<NetworkLearning>();
+            foreach (var (network, spec, data, ends) in trained)
+            {
+                var reachedEnds = new List<double[]>();
+                foreach (var end in ends)
+                {
+                    if (end > previousTime + 1e-9)
+                    {
+                        break;
+                    }
+                    reachedEnds.Add(atEnds.TryGetValue(end, out var q) && q is not null ? q : Last);
+                }
+                var names = run.CoordinateNames;
+                var rate = double.NaN;
+                if (!network.Weights.IsEmpty)
+                {
+                    var massW = run.observables.Masses(run.T0)[names.ToList().IndexOf(network.Weights.Head)];
+                    rate = spec.Present / (run.observables.LogDissipationRate(run.T0) * massW);
+                }
+                var evaluation = new LearningEvaluation(run.Model, network, spec, data, names);
+                results.Add(evaluation.Evaluate(First!, reachedEnds, Last, rate));
+            }
+            return results;
+        }
+    }
+}

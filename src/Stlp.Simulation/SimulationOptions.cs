@@ -1,0 +1,54 @@
+using Stlp.Codegen;
+using Stlp.Model;
+
+namespace Stlp.Simulation;
+
+/// <summary>
+/// How to run a model. Every value left null comes from the model's <c>simulate</c> line, so
+/// <c>new SimulationOptions()</c> runs the model as written.
+/// </summary>
+public sealed record SimulationOptions
+{
+    /// <summary>Constraint stabilization (default: the model's).</summary>
+    public Stabilization? Stabilization { get; init; }
+
+    /// <summary>End time (default: the model's).</summary>
+    public double? T1 { get; init; }
+
+    /// <summary>Integration method, a name of <see cref="Stlp.Runtime.Integration.Integrators"/> (default: the model's).</summary>
+    public string? Method { get; init; }
+
+    /// <summary>Fixed step of rk4 (default: the model's, else (t1 - t0)/2000).</summary>
+    public double? Step { get; init; }
+
+    /// <summary>Relative tolerance of the adaptive methods (default: the model's).</summary>
+    public double? RelativeTolerance { get; init; }
+
+    /// <summary>Absolute tolerance of the adaptive methods (default: the model's).</summary>
+    public double? AbsoluteTolerance { get; init; }
+
+    /// <summary>Output interval (default: the model's, else (t1 - t0)/500).</summary>
+    public double? OutputEvery { get; init; }
+
+    /// <summary>Where compiled kernels are kept between runs; null compiles in memory every time.</summary>
+    public KernelCache? Cache { get; init; } = KernelCache.Default();
+
+    /// <summary>Time every kernel call, so the result splits kernel time from the integrator's own (a profile).</summary>
+    public bool TimeKernelCalls { get; init; }
+
+    /// <summary>Told the phase, the time reached and the fraction done as the run goes.</summary>
+    public IProgress<RunProgress>? Progress { get; init; }
+}
+
+/// <summary>The phases of a run, in order.</summary>
+public enum RunPhase
+{
+    Derive,
+    Start,
+    Compile,
+    Integrate,
+    Evaluate,
+}
+
+/// <summary>A progress report: the phase, and within integration the time reached and the fraction done.</summary>
+public readonly record struct RunProgress(RunPhase Phase, double Time, double Fraction);
