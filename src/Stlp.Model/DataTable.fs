@@ -59,7 +59,10 @@ module DataTable =
         let number (line: int) (column: int) (cell: string) =
             match Double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture) with
             | true, v when Double.IsFinite v -> v
-            | true, v -> raise (fail $"{path}:{line}: column {column + 1} ('{header.[column]}') is {v}")
+            | true, _ ->
+                raise (
+                    fail $"{path}:{line}: column {column + 1} ('{header.[column]}'): '{cell}' is not a finite number"
+                )
             | _ -> raise (fail $"{path}:{line}: column {column + 1} ('{header.[column]}'): '{cell}' is not a number")
 
         {

@@ -102,12 +102,14 @@ public static class Simulator
     /// an interrupt still leaves the partial trajectory and the summary.
     /// </summary>
     /// <param name="modelFile">The model's file, recorded in the summary (null for a model built in code).</param>
+    /// <param name="extraRecorders">More recorders, after the CSV, the plots and the summary.</param>
     public static RunResult RunToDirectory(
         Stlp.Model.Model model,
         string directory,
         SimulationOptions? options = null,
         string? modelFile = null,
-        CancellationToken cancel = default
+        CancellationToken cancel = default,
+        IEnumerable<IRunRecorder>? extraRecorders = null
     )
     {
         var prepared = Prepare(model, options);
@@ -117,6 +119,7 @@ public static class Simulator
             new CsvTrajectoryRecorder(Path.Combine(directory, "trajectory.csv")),
             new PlotRecorder(directory),
             new SummaryRecorder(directory, modelFile),
+            .. extraRecorders ?? [],
         ];
         return prepared.Run(recorders, cancel);
     }

@@ -1,0 +1,84 @@
+using Stlp.Runtime.Signals;
+using Stlp.Simulation.Learning;
+using Xunit;
+
+namespace Stlp.Simulation.Tests;
+
+/// <summary>The learning evaluation reads the network's layout as data; the hand-written baseline computes the same map.</summary>
+public sealed class LearningTests
+{
+    [Fact]
+    public void TheLayoutIndexesTheWeightsTheBuilderMadeAndTheBaselineComputesTheSymbolicMap()
+    {
+        var model = Models.Sample("xor_learn.stlp");
+        var network = model.Networks.Head;
+        var names = model.Coordinates.Select(c => c.Name).ToArray();
+        var layout = FeedforwardLayout.Of(network, names);
+        Assert.Equal([2, 4, 2], layout.Sizes);
+        // The builder's naming, read back through the layout: w{layer}_{neuron}_{input}, b_{neuron}.
+        Assert.Equal("w2_2_3", names[layout.Weights[1][1][2]]);
+        Assert.Equal("b_x1_4", names[layout.Biases![0][3]]);
+
+        var spec = model.DataSets.Head;
+        var data = new DataSetSignals(
+            new DataSetSpec(
+                spec.Name,
+                spec.OneHot,
+                spec.Present,
+                spec.Mollify,
+                spec.Epochs,
+                spec.Split,
+                spec.Seed,
+                false
+            ),
+            spec.Table.Features,
+            spec.Table.Labels
+        );
+        var evaluation = new LearningEvaluation(model, network, spec, data, names);
+        var rng = new Random(3);
+        for (var trial = 0; trial < 5; trial++)
+        {
+            var q = names.Select(_ => 2 * rng.NextDouble() - 1).ToArray();
+            var mlp = layout.Backprop(q);
+            for (var row = 0; row < data.Features.Length; row++)
+            {
+                var symbolic = evaluation.Predict(q, row);
+                var hand = mlp.Predict(data.Features[row]);
+                for (var k = 0; k < symbolic.Length; k++)
+                {
+                    Assert.Equal(symbolic[k], hand[k], 12);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void ADigraphHasNoLayeredBaselineAndSaysWhy()
+    {
+        var model = Models.Sample("recurrent.stlp");
+        var e = Assert.Throws<NotSupportedException>(() =>
+            FeedforwardLayout.Of(model.Networks.Head, [.. model.Coordinates.Select(c => c.Name)])
+        );
+        Assert.Contains("feedforward", e.Message);
+    }
+
+    [Fact]
+    public void XorLearnsAndTheResultCarriesScoresPerEpochBesideBackprop()
+    {
+        // 40 epochs of 2 s: enough for both methods to separate the four patterns.
+        var result = Simulator.Run(Models.Sample("xor_learn.stlp"), new SimulationOptions { T1 = 80, Cache = null });
+        Assert.Equal(RunStatus.Completed, result.Status);
+        var learning = Assert.Single(result.Learning);
+        Assert.Equal("accuracy", learning.Metric);
+        Assert.Equal(40, learning.Epochs.Count);
+        Assert.Equal(1.0, learning.Train);
+        Assert.True(learning.Backprop.Available, learning.Backprop.Reason);
+        Assert.Equal(150, learning.Backprop.TrainLossByEpoch.Count);
+        Assert.Equal(learning.Backprop.TrainLossByEpoch[39], learning.Epochs[39].BackpropTrainLoss);
+        // Near the backprop limit the two training losses follow each other.
+        Assert.True(
+            Math.Abs(learning.Epochs[39].TrainLoss - learning.Epochs[39].BackpropTrainLoss) < 0.1,
+            $"{learning.Epochs[39]}"
+        );
+    }
+}
