@@ -1,14 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
 using Stlp.Codegen;
-using Stlp.Runtime.Kernels;
+using Stlp.Simulation;
 
 namespace Stlp.Cli;
 
 /// <summary>
-/// <c>stlp check FILE [--hand HAND.cs] [--n 1000]</c>: generated, interpreted and hand-written
-/// kernels at N random states (half projected onto G = 0, Gdot = 0, half arbitrary); prints the
-/// largest differences from the interpreter per output; exits 5 above the tolerance.
+/// <c>stlp check FILE [--hand HAND.cs] [--n 1000]</c>: <see cref="KernelComparison.Run"/>, printed as a
+/// table of the largest differences from the interpreter per output; exits 5 above the tolerance.
 /// </summary>
 public static class CheckCommand
 {
@@ -43,39 +42,18 @@ public static class CheckCommand
                 error,
                 derivation =>
                 {
-                    var compiled = KernelFactory.Create(derivation, KernelCache.Default());
-                    var kernels = new List<(string, IKernel)> { ("generated", compiled.Kernel) };
-                    if (parse.GetValue(hand) is { } handPath)
-                    {
-                        if (!File.Exists(handPath))
-                        {
-                            throw new InputError($"{handPath}: no such file");
-                        }
-                        var handKernel = KernelChecker.CompileHand(
-                            File.ReadAllText(handPath),
-                            Path.GetFileNameWithoutExtension(handPath),
-                            compiled.Program.N,
-                            compiled.Program.R
-                        );
-                        if (
-                            handKernel.CoordinateCount != compiled.Program.N
-                            || handKernel.ConstraintCount != compiled.Program.R
-                        )
-                        {
-                            throw new InputError(
-                                $"{handPath}: the hand kernel has {handKernel.CoordinateCount} coordinates and {handKernel.ConstraintCount} constraints; the model has {compiled.Program.N} and {compiled.Program.R}"
-                            );
-                        }
-                        kernels.Add(("hand", handKernel));
-                    }
                     var count = parse.GetValue(n);
                     var limit = parse.GetValue(tolerance);
-                    var report = KernelChecker.Check(
+                    if (!(limit >= 0))
+                    {
+                        throw new InputError($"--tolerance must be a non-negative number, got {limit}");
+                    }
+                    var report = KernelComparison.Run(
                         derivation,
-                        compiled.Program,
-                        kernels,
+                        parse.GetValue(hand),
                         count,
-                        parse.GetValue(seed)
+                        parse.GetValue(seed),
+                        KernelCache.Default()
                     );
                     output.WriteLine(
                         $"{count} states (half consistent, half arbitrary); differences from the IR interpreter:"

@@ -1,7 +1,7 @@
-using Microsoft.FSharp.Core;
 using Stlp.Codegen;
 using Stlp.Model;
 using Stlp.Runtime.Kernels;
+using Stlp.Simulation;
 
 namespace Stlp.Cli;
 
@@ -17,7 +17,7 @@ public static class KernelLoading
         }
         try
         {
-            return action(Stlp.Model.Derive.derive(FSharpOption<Stabilization>.None, model));
+            return action(Derivations.Derive(model, model.Simulation.Stabilize));
         }
         catch (NumericalFailure e)
         {
@@ -41,6 +41,3 @@ public static class KernelLoading
         }
     }
 }
-
-/// <summary>Bad input to a command (a state file), reported without a stack trace.</summary>
-public sealed class InputError(string message) : Exception(message);

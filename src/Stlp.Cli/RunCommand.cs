@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Stlp.Model;
 using Stlp.Runtime.Integration;
 using Stlp.Simulation;
@@ -98,60 +97,5 @@ public static class RunCommand
                 + $"max |G| = {result.MaxAbsG:E2}, max |Gdot| = {result.MaxAbsGdot:E2}, {result.Timings.Wall.TotalSeconds:F1} s -> {directory}"
         );
         return ExitCodes.Ok;
-    }
-}
-
-/// <summary>Ctrl-C and SIGTERM cancel the run (which then writes its partial results) instead of killing the process.</summary>
-internal static class Interrupts
-{
-    public static IDisposable CancelOn(CancellationTokenSource cancel)
-    {
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        var sigterm = PosixSignalRegistration.Create(
-            PosixSignal.SIGTERM,
-            context =>
-            {
-                context.Cancel = true;
-                cancel.Cancel();
-            }
-        );
-        return new Registration(() =>
-        {
-            Console.CancelKeyPress -= onCancel;
-            sigterm.Dispose();
-        });
-    }
-
-    private sealed class Registration(Action dispose) : IDisposable
-    {
-        public void Dispose() => dispose();
-    }
-}
-
-/// <summary>A progress bar on a terminal: the phase, the fraction and the time reached.</summary>
-internal sealed class ProgressBar(TextWriter error) : IProgress<RunProgress>
-{
-    /// <summary>A bar when <paramref name="error"/> is the console's error stream on a terminal, else none.</summary>
-    public static IProgress<RunProgress>? For(TextWriter error) =>
-        error == Console.Error && !Console.IsErrorRedirected ? new ProgressBar(error) : null;
-
-    public void Report(RunProgress value)
-    {
-        if (value.Phase != RunPhase.Integrate)
-        {
-            error.Write($"\r{value.Phase.ToString().ToLowerInvariant()}...".PadRight(60));
-            if (value.Phase == RunPhase.Evaluate)
-            {
-                error.WriteLine();
-            }
-            return;
-        }
-        var bar = new string('#', (int)(30 * value.Fraction)).PadRight(30);
-        error.Write($"\r[{bar}] {100 * value.Fraction, 5:F1}%  t = {value.Time:G6}  ");
     }
 }

@@ -1,0 +1,128 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Stlp.Codegen;
+using Stlp.Model;
+using Stlp.Runtime.Kernels;
+
+namespace Stlp.Simulation;
+
+/// <summary>
+/// The derived system evaluated at given states: accelerations, multipliers and residuals. A
+/// state is <c>{"t": 0.5, "q": {"x1": 0.1, ...}, "qdot": {...}}</c> (plus <c>"signals"</c> for
+/// data-set signals, keyed <c>name</c>, <c>name'</c>, <c>name''</c>), or an array of them.
+/// </summary>
+public static class StateEvaluation
+{
+    /// <summary>Evaluates the states in a JSON file with the generated kernel (or the IR interpreter).</summary>
+    public static JsonNode EvaluateFile(Derivation derivation, string statePath, bool interpreted, KernelCache? cache)
+    {
+        if (!File.Exists(statePath))
+        {
+            throw new InputError($"{statePath}: no such file");
+        }
+        JsonNode? input;
+        try
+        {
+            input = JsonNode.Parse(File.ReadAllText(statePath));
+        }
+        catch (JsonException e)
+        {
+            throw new InputError($"{statePath}: not valid JSON: {e.Message}");
+        }
+        IKernel kernel;
+        IrProgram program;
+        if (interpreted)
+        {
+            program = Lower.lower(derivation);
+            kernel = new Interpreter(program);
+        }
+        else
+        {
+            var compiled = KernelFactory.Create(derivation, cache);
+            (kernel, program) = (compiled.Kernel, compiled.Program);
+        }
+        try
+        {
+            return input is JsonArray states
+                ? new JsonArray([.. states.Select(s => Evaluate(kernel, program, s))])
+                : Evaluate(kernel, program, input);
+        }
+        catch (NumericalFailure e)
+        {
+            throw KernelFailures.Named(e, program);
+        }
+    }
+
+    /// <summary>One state object evaluated with a kernel.</summary>
+    public static JsonObject Evaluate(IKernel kernel, IrProgram p, JsonNode? state)
+    {
+        if (state is not JsonObject s || s["t"] is null)
+        {
+            throw new InputError("a state is an object with \"t\", \"q\" and \"qdot\"");
+        }
+        var t = Number(s["t"], "t");
+        var q = Values(s["q"], p.CoordinateNames, "q");
+        var qdot = Values(s["qdot"], p.CoordinateNames, "qdot");
+        var signalNames = p.SignalInputs.Select(x => x.Item1 + new string('\'', x.Item2)).ToArray();
+        var signals = Values(s["signals"], signalNames, "signals");
+        var qddot = new double[p.N];
+        var lambda = new double[p.R];
+        var g = new double[p.R];
+        var gdot = new double[p.R];
+        kernel.Evaluate(t, q, qdot, p.ParameterDefaults, signals, qddot, lambda, g, gdot, out var varpi);
+        var qdd = new JsonObject();
+        for (var i = 0; i < p.N; i++)
+        {
+            qdd[p.CoordinateNames[i]] = Finite(qddot[i]);
+        }
+        JsonArray Array(IEnumerable<double> xs) => [.. xs.Select(Finite)];
+        return new JsonObject
+        {
+            ["t"] = t,
+            ["qddot"] = qdd,
+            // Raw multipliers where varpi is finite; null where they overflow.
+            ["lambda"] = Array(lambda.Select(l => l * varpi)),
+            ["lambda_normalized"] = Array(lambda),
+            ["G"] = Array(g),
+            ["Gdot"] = Array(gdot),
+        };
+    }
+
+    private static JsonNode? Finite(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;
+
+    private static double Number(JsonNode? node, string what) =>
+        node is JsonValue v && v.TryGetValue<double>(out var x)
+            ? x
+            : throw new InputError($"the state's \"{what}\" is not a number: {Shown(node)}");
+
+    private static string Shown(JsonNode? node)
+    {
+        var text = node?.ToJsonString() ?? "null";
+        return text.Length > 40 ? text[..40] + "..." : text;
+    }
+
+    private static double[] Values(JsonNode? obj, string[] names, string what)
+    {
+        if (obj is not JsonObject o)
+        {
+            if (names.Length == 0 && obj is null)
+            {
+                return [];
+            }
+            throw new InputError($"the state has no \"{what}\" object");
+        }
+        var missing = names.Where(n => !o.ContainsKey(n)).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new InputError($"the state's \"{what}\" lacks {string.Join(", ", missing)}");
+        }
+        var unknown = o.Select(kv => kv.Key).Where(k => !names.Contains(k)).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw new InputError(
+                $"the state's \"{what}\" names {string.Join(", ", unknown.Select(u => $"'{u}'"))}, which the model does not have"
+            );
+        }
+        return [.. names.Select(n => Number(o[n], $"{what}.{n}"))];
+    }
+}
