@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Microsoft.FSharp.Collections;
 using Stlp.Model;
 
 namespace Stlp.Bench;
@@ -13,7 +12,7 @@ public class DerivationBenchmarks
 {
     private Expr deep = null!;
     private Expr loss = null!;
-    private FSharpList<Symbol> weights = null!;
+    private Symbol[] weights = null!;
 
     [Params(50, 100, 200)]
     public int Depth { get; set; }
@@ -29,5 +28,5 @@ public class DerivationBenchmarks
     public Expr DeepTanhDerivative() => Calculus.diff(Workloads.X, deep);
 
     [Benchmark(Description = "gradient of a 50-weight MLP loss")]
-    public FSharpList<Expr> MlpGradient() => Calculus.gradient(loss, weights);
+    public Expr[] MlpGradient() => Sym.Gradient(loss, weights);
 }

@@ -7,7 +7,7 @@ namespace Stlp.Bench;
 [MemoryDiagnoser]
 public class DeriveBenchmarks
 {
-    private Stlp.Model.Model model = null!;
+    private ModelDefinition model = null!;
 
     [Params("4-8-2", "4-8-8-2")]
     public string Shape { get; set; } = "";

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Microsoft.FSharp.Collections;
 using Stlp.Codegen;
 using Stlp.Model;
 using Stlp.Runtime.Kernels;
@@ -22,10 +21,10 @@ public static class Repository
         }
     }
 
-    public static Stlp.Model.Model Sample(string name) =>
+    public static ModelDefinition Sample(string name) =>
         ModelFile.Load(Path.Combine(Root, "samples", name), new Dictionary<string, double>());
 
-    public static Derivation Derive(Stlp.Model.Model model) => Derivations.Derive(model, model.Simulation.Stabilize);
+    public static Derivation Derive(ModelDefinition model) => Derivations.Derive(model, model.Simulation.Stabilize);
 }
 
 /// <summary>

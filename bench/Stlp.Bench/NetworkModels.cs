@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.FSharp.Collections;
 using Stlp.Model;
 
 namespace Stlp.Bench;
@@ -34,8 +33,7 @@ public static class NetworkModels
         return sb.ToString();
     }
 
-    public static Stlp.Model.Model Build(int[] sizes) =>
-        Elaborate.ofText(".", MapModule.Empty<string, double>(), Text(sizes));
+    public static ModelDefinition Build(int[] sizes) => ModelFile.FromText(Text(sizes));
 
     public static int Weights(int[] sizes) => sizes.Zip(sizes.Skip(1), (a, b) => a * b).Sum();
 }

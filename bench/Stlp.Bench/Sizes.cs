@@ -27,7 +27,7 @@ public static class Sizes
         foreach (var sizes in new[] { new[] { 2, 3, 2 }, [5, 5, 5], [8, 8, 8], [10, 12, 10], [16, 16, 16] })
         {
             var (loss, weights) = Workloads.MlpLoss(sizes);
-            var gradient = Calculus.gradient(loss, weights);
+            var gradient = Sym.Gradient(loss, weights);
             var n = Calculus.dagSize(gradient);
             var w = Workloads.WeightCount(sizes);
             points.Add((w, n));

@@ -1,4 +1,3 @@
-using Microsoft.FSharp.Collections;
 using Stlp.Model;
 
 namespace Stlp.Bench;
@@ -23,7 +22,7 @@ public static class Workloads
     /// The quadratic loss of a tanh MLP as a function of its weights (the feedforward map
     /// composed, as backprop sees it), with the weight symbols. Layer sizes 5-5-5 give 50 weights.
     /// </summary>
-    public static (Expr Loss, FSharpList<Symbol> Weights) MlpLoss(int[] sizes)
+    public static (Expr Loss, Symbol[] Weights) MlpLoss(int[] sizes)
     {
         var weights = new List<Symbol>();
         var layer = Enumerable.Range(1, sizes[0]).Select(i => Sym.Param($"u{i}")).ToArray();
@@ -44,7 +43,7 @@ public static class Workloads
             layer = next;
         }
         var loss = Sym.Sum([.. layer.Select((o, j) => Sym.Square(o - Sym.Param($"y{j + 1}")) / 2)]);
-        return (loss, ListModule.OfSeq(weights));
+        return (loss, [.. weights]);
     }
 
     public static int WeightCount(int[] sizes) => sizes.Zip(sizes.Skip(1), (a, b) => a * b).Sum();

@@ -5,7 +5,7 @@ namespace CSharpApi;
 /// <summary>samples/fig3b.stlp, written in C#: the same model, built by the same checks.</summary>
 public static class Fig3b
 {
-    public static Stlp.Model.Model Build()
+    public static ModelDefinition Build()
     {
         var theta = Sym.Param("theta");
         var c = Sym.Param("c");

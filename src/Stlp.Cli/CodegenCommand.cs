@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.FSharp.Core;
 using Stlp.Codegen;
 using Stlp.Model;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.FSharp.Core;
 using Stlp.Model;
 
 namespace Stlp.Cli;
@@ -46,9 +45,10 @@ public static class DeriveCommand
             try
             {
                 var stab = parse.GetValue(stabilize) is { } s
-                    ? FSharpOption<Stabilization>.Some(Derivations.ParseStabilization(s))
-                    : FSharpOption<Stabilization>.None;
-                var (derivation, initial) = Derivations.Derive(model, stab);
+                    ? Derivations.ParseStabilization(s)
+                    : model.Simulation.Stabilize;
+                var derivation = Derivations.Derive(model, stab);
+                var initial = Derivations.Start(derivation, new FormulaSignals(model));
                 output.Write(
                     parse.GetValue(format) switch
                     {

@@ -26,7 +26,7 @@ public static class ModelLoader
     }
 
     /// <summary>Loads the model, or writes the error to <paramref name="error"/> and returns null.</summary>
-    public static Stlp.Model.Model? TryLoad(string path, IEnumerable<string> overrides, TextWriter error)
+    public static ModelDefinition? TryLoad(string path, IEnumerable<string> overrides, TextWriter error)
     {
         if (!File.Exists(path))
         {

@@ -1,4 +1,3 @@
-using Microsoft.FSharp.Collections;
 using Stlp.Model;
 using Stlp.Runtime.Kernels;
 
@@ -57,7 +56,7 @@ public static class KernelChecker
             var s = Enumerable.Range(0, program.SignalInputs.Length).Select(_ => U()).ToArray();
             if (formulaOnly && k % 2 == 0)
             {
-                var projected = InitialConditionsModule.project(derivation, signals, parameters, new State(t, q, qdot));
+                var projected = Derivations.Project(derivation, signals, new State(t, q, qdot));
                 (q, qdot) = (projected.Q, projected.Qdot);
             }
             var expected = Outputs(reference, program, t, q, qdot, s);

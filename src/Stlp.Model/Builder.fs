@@ -241,3 +241,10 @@ type Sym =
     static member Softplus(x: Expr) = Functions.softplus x
     static member Sum([<ParamArray>] xs: Expr[]) = Expr.add xs
     static member Square(x: Expr) = Expr.sqr x
+
+    /// The partial derivative d e / d x.
+    static member Diff(e: Expr, x: Symbol) = Calculus.diff x e
+
+    /// The gradient of e with respect to the symbols, in their order.
+    static member Gradient(e: Expr, symbols: Symbol seq) =
+        Calculus.gradient e (List.ofSeq symbols) |> Array.ofList

@@ -157,8 +157,8 @@ type NetworkInfo = {
         | None -> null
 
 /// A complete model: L = 1/2 varpi(t) qdot' M qdot + F(t, q, qdot), with F = Force - varpi * Loss,
-/// and constraints G(t, q) = 0.
-type Model = {
+/// and constraints G(t, q) = 0. (`Model` in F# code; the name differs from the namespace's for C#.)
+type ModelDefinition = {
     Name: string
     Parameters: Parameter list
     Signals: Signal list
@@ -192,3 +192,6 @@ type Model = {
             m.Force
             Expr.neg (Expr.mul2 m.Dissipation m.Loss)
         ]
+
+/// The F# name of a model definition.
+type Model = ModelDefinition

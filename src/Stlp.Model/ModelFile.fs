@@ -3,6 +3,7 @@ namespace Stlp.Model
 open System
 open System.Collections.Generic
 open System.IO
+open System.Runtime.InteropServices
 
 /// Loading model files, for callers in any .NET language (the CLI is C#).
 [<AbstractClass; Sealed>]
@@ -11,6 +12,10 @@ type ModelFile =
     static member Load(path: string, overrides: IReadOnlyDictionary<string, float>) : Model =
         let map = overrides |> Seq.map (fun kv -> kv.Key, kv.Value) |> Map.ofSeq
         Elaborate.ofFile map path
+
+    /// Parses and elaborates model text; relative data paths are read from `baseDirectory`.
+    static member FromText(text: string, [<Optional; DefaultParameterValue(".")>] baseDirectory: string) : Model =
+        Elaborate.ofText baseDirectory Map.empty text
 
     /// The error kind and a formatted message (with line, column and caret) for a model error.
     static member Describe(path: string, error: exn) : (ErrorKind * string) option =
@@ -36,6 +41,10 @@ type Derivations =
     /// Completes a consistent start (G = 0, Gdot = 0 at t0) with the model's signals.
     static member Start(derivation: Derivation, signals: FormulaSignals) : InitialConditions =
         InitialConditions.complete derivation signals derivation.Model.ParameterValues
+
+    /// The state projected onto G = 0, Gdot = 0 (minimum mass-norm changes).
+    static member Project(derivation: Derivation, signals: FormulaSignals, state: State) : State =
+        InitialConditions.project derivation signals derivation.Model.ParameterValues state
 
     /// The message of a derivation error, if `error` is one.
     static member Describe(error: exn) : string option =

@@ -21,7 +21,7 @@ public sealed class PreparedRun
     private readonly TimeSpan deriveTime;
 
     internal PreparedRun(
-        Stlp.Model.Model model,
+        ModelDefinition model,
         SimulationOptions options,
         Derivation derivation,
         Stabilization stabilization,
@@ -58,7 +58,7 @@ public sealed class PreparedRun
         );
     }
 
-    public Stlp.Model.Model Model { get; }
+    public ModelDefinition Model { get; }
     public SimulationOptions Options { get; }
     public Derivation Derivation { get; }
     public Stabilization Stabilization { get; }
@@ -308,9 +308,9 @@ public sealed class PreparedRun
                 }
                 var names = run.CoordinateNames;
                 var rate = double.NaN;
-                if (!network.Weights.IsEmpty)
+                if (network.Weights.FirstOrDefault() is { } firstWeight)
                 {
-                    var massW = run.observables.Masses(run.T0)[names.ToList().IndexOf(network.Weights.Head)];
+                    var massW = run.observables.Masses(run.T0)[names.ToList().IndexOf(firstWeight)];
                     rate = spec.Present / (run.observables.LogDissipationRate(run.T0) * massW);
                 }
                 var evaluation = new LearningEvaluation(run.Model, network, spec, data, names);

@@ -16,7 +16,7 @@ namespace Stlp.Simulation;
 public static class Simulator
 {
     /// <summary>Derives, completes the consistent start, compiles the kernel and binds signals and data sets.</summary>
-    public static PreparedRun Prepare(Stlp.Model.Model model, SimulationOptions? options = null)
+    public static PreparedRun Prepare(ModelDefinition model, SimulationOptions? options = null)
     {
         options ??= new SimulationOptions();
         var method = options.Method ?? model.Simulation.Method;
@@ -90,7 +90,7 @@ public static class Simulator
 
     /// <summary>Prepares and integrates the model, streaming to the recorders.</summary>
     public static RunResult Run(
-        Stlp.Model.Model model,
+        ModelDefinition model,
         SimulationOptions? options = null,
         IEnumerable<IRunRecorder>? recorders = null,
         CancellationToken cancel = default
@@ -104,7 +104,7 @@ public static class Simulator
     /// <param name="modelFile">The model's file, recorded in the summary (null for a model built in code).</param>
     /// <param name="extraRecorders">More recorders, after the CSV, the plots and the summary.</param>
     public static RunResult RunToDirectory(
-        Stlp.Model.Model model,
+        ModelDefinition model,
         string directory,
         SimulationOptions? options = null,
         string? modelFile = null,

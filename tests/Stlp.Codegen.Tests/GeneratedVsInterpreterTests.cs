@@ -15,7 +15,7 @@ public class GeneratedVsInterpreterTests
     public void EverySampleAgreesWithTheInterpreter(string file) =>
         AgreeWithInterpreter(Harness.Load(file), seed: file.Length);
 
-    internal static void AgreeWithInterpreter(Stlp.Model.Model model, int seed, int count = 200)
+    internal static void AgreeWithInterpreter(ModelDefinition model, int seed, int count = 200)
     {
         var compiled = Harness.Compile(model);
         var interpreter = new Interpreter(compiled.Program);

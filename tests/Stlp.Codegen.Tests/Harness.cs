@@ -1,5 +1,3 @@
-using Microsoft.FSharp.Collections;
-using Microsoft.FSharp.Core;
 using Stlp.Codegen;
 using Stlp.Model;
 using Stlp.Runtime.Kernels;
@@ -23,17 +21,15 @@ public static class Harness
         }
     }
 
-    public static Stlp.Model.Model Load(string name) =>
+    public static ModelDefinition Load(string name) =>
         ModelFile.Load(Path.Combine(Samples, name), new Dictionary<string, double>());
 
-    public static Stlp.Model.Model FromText(string text) =>
-        Elaborate.ofText(".", MapModule.Empty<string, double>(), text);
+    public static ModelDefinition FromText(string text) => ModelFile.FromText(text);
 
-    public static Derivation Derive(Stlp.Model.Model model) =>
-        Stlp.Model.Derive.derive(FSharpOption<Stabilization>.None, model);
+    public static Derivation Derive(ModelDefinition model) => Derivations.Derive(model, model.Simulation.Stabilize);
 
     /// <summary>A kernel compiled without the disk cache.</summary>
-    public static CompiledKernel Compile(Stlp.Model.Model model) => KernelFactory.Create(Derive(model), null);
+    public static CompiledKernel Compile(ModelDefinition model) => KernelFactory.Create(Derive(model), null);
 
     public sealed record Result(double[] Qddot, double[] Lambda, double[] G, double[] Gdot, double Varpi);
 

@@ -11,7 +11,7 @@ public sealed class LearningTests
     public void TheLayoutIndexesTheWeightsTheBuilderMadeAndTheBaselineComputesTheSymbolicMap()
     {
         var model = Models.Sample("xor_learn.stlp");
-        var network = model.Networks.Head;
+        var network = model.Networks.First();
         var names = model.Coordinates.Select(c => c.Name).ToArray();
         var layout = FeedforwardLayout.Of(network, names);
         Assert.Equal([2, 4, 2], layout.Sizes);
@@ -19,7 +19,7 @@ public sealed class LearningTests
         Assert.Equal("w2_2_3", names[layout.Weights[1][1][2]]);
         Assert.Equal("b_x1_4", names[layout.Biases![0][3]]);
 
-        var spec = model.DataSets.Head;
+        var spec = model.DataSets.First();
         var data = new DataSetSignals(
             new DataSetSpec(
                 spec.Name,
@@ -57,7 +57,7 @@ public sealed class LearningTests
     {
         var model = Models.Sample("recurrent.stlp");
         var e = Assert.Throws<NotSupportedException>(() =>
-            FeedforwardLayout.Of(model.Networks.Head, [.. model.Coordinates.Select(c => c.Name)])
+            FeedforwardLayout.Of(model.Networks.First(), [.. model.Coordinates.Select(c => c.Name)])
         );
         Assert.Contains("feedforward", e.Message);
     }

@@ -1,4 +1,3 @@
-using Microsoft.FSharp.Collections;
 using Stlp.Model;
 
 namespace Stlp.Simulation.Tests;
@@ -19,11 +18,10 @@ public static class Models
         }
     }
 
-    public static Stlp.Model.Model Sample(string name, IReadOnlyDictionary<string, double>? overrides = null) =>
+    public static ModelDefinition Sample(string name, IReadOnlyDictionary<string, double>? overrides = null) =>
         ModelFile.Load(Path.Combine(Samples, name), overrides ?? new Dictionary<string, double>());
 
-    public static Stlp.Model.Model FromText(string text) =>
-        Elaborate.ofText(".", MapModule.Empty<string, double>(), text);
+    public static ModelDefinition FromText(string text) => ModelFile.FromText(text);
 
     /// <summary>fig3b with a short horizon, compiled in memory.</summary>
     public static SimulationOptions Short(double t1 = 5, string? method = null) =>

@@ -22,7 +22,7 @@ public sealed class LearningEvaluation
     private readonly Dictionary<string, int> featureIndex = [];
 
     public LearningEvaluation(
-        Stlp.Model.Model model,
+        ModelDefinition model,
         NetworkInfo network,
         DataSet spec,
         DataSetSignals data,
