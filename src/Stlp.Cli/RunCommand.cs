@@ -15,35 +15,15 @@ public static class RunCommand
     {
         var file = new Argument<string>("file") { Description = "The .stlp model file." };
         var outDir = new Option<string?>("--out", "-o") { Description = "Output directory (default out/<model>)." };
-        var t1 = new Option<double?>("--t1") { Description = "End time (default: the model's simulate line)." };
-        var method = new Option<string?>("--method")
-        {
-            Description =
-                string.Join("; ", Integrators.All.Select(m => $"{m.Name}: {m.Description}"))
-                + " (default: the model's).",
-        };
-        method.AcceptOnlyFromAmong([.. Integrators.Names]);
-        var step = new Option<double?>("--step")
-        {
-            Description = "Step for rk4 (default: the model's, else (t1-t0)/2000).",
-        };
-        var stabilize = new Option<string?>("--stabilize")
-        {
-            Description = "none, 'penalty C', 'baumgarte ALPHA BETA' or projection (default: the model's).",
-        };
-        var noCache = new Option<bool>("--no-cache") { Description = "Do not use the compiled-kernel cache." };
+        var runOptions = new RunOptionSet();
         var set = CommonOptions.Set();
         var command = new Command("run", "Integrate a model and write its trajectory, summary and plots.")
         {
             file,
             outDir,
-            t1,
-            method,
-            step,
-            stabilize,
-            noCache,
             set,
         };
+        runOptions.AddTo(command);
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!;
@@ -55,18 +35,11 @@ public static class RunCommand
             var directory = parse.GetValue(outDir) ?? Path.Combine("out", model.Name);
             try
             {
-                var options = new SimulationOptions
-                {
-                    Stabilization = parse.GetValue(stabilize) is { } s ? Derivations.ParseStabilization(s) : null,
-                    T1 = parse.GetValue(t1),
-                    Method = parse.GetValue(method),
-                    Step = parse.GetValue(step),
-                    Cache = parse.GetValue(noCache) ? null : Codegen.KernelCache.Default(),
-                    Progress = ProgressBar.For(error),
-                };
+                var overridden = ModelLoader.ParseOverrides(parse.GetValue(set) ?? []).Keys;
+                var options = runOptions.Read(parse, path, overridden) with { Progress = ProgressBar.For(error) };
                 using var cancel = new CancellationTokenSource();
                 using var interrupts = Interrupts.CancelOn(cancel);
-                var result = Simulator.RunToDirectory(model, directory, options, path, cancel.Token);
+                var result = Simulator.RunToDirectory(model, directory, options, cancel.Token);
                 return Report(path, directory, result, output, error);
             }
             catch (Exception e) when (e is InputError or ArgumentException)

@@ -19,6 +19,8 @@ public static class StlpApp
             EvalCommand.Create(output, error),
             CheckCommand.Create(output, error),
             RunCommand.Create(output, error),
+            SweepCommand.Create(output, error),
+            SweepCommand.Merge(output, error),
         };
 
     public static int Run(string[] args, TextWriter output, TextWriter error)

@@ -46,6 +46,35 @@ type Derivations =
     static member Project(derivation: Derivation, signals: FormulaSignals, state: State) : State =
         InitialConditions.project derivation signals derivation.Model.ParameterValues state
 
+    /// The derivation of `d` for a model that differs from `d.Model` only in values (parameters,
+    /// starts, data seeds): the same expressions, so the same kernel. Null when anything symbolic
+    /// differs (coordinates, masses, constraints, loss, force, dissipation, signals), and the
+    /// model must be derived anew.
+    static member Rebind(d: Derivation, model: Model) : Derivation | null =
+        let m = d.Model
+
+        let same =
+            m.Coordinates.Length = model.Coordinates.Length
+            && List.forall2
+                (fun (a: Coordinate) (b: Coordinate) -> a.Name = b.Name && a.Mass = b.Mass)
+                m.Coordinates
+                model.Coordinates
+            && m.Constraints.Length = model.Constraints.Length
+            && List.forall2
+                (fun (a: Constraint) (b: Constraint) -> a.Name = b.Name && a.G = b.G)
+                m.Constraints
+                model.Constraints
+            && m.Loss = model.Loss
+            && m.Force = model.Force
+            && m.Dissipation = model.Dissipation
+            && (m.Parameters |> List.map (fun p -> p.Name)) = (model.Parameters |> List.map (fun p -> p.Name))
+            && m.Signals = model.Signals
+            && (m.DataSets |> List.map (fun s -> s.Name, s.Features, s.Targets)) = (model.DataSets
+                                                                                    |> List.map (fun s ->
+                                                                                        s.Name, s.Features, s.Targets))
+
+        if same then { d with Model = model } else null
+
     /// The message of a derivation error, if `error` is one.
     static member Describe(error: exn) : string option =
         match error with

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Reflection;
+using System.Security.Cryptography;
 using Stlp.Codegen;
 using Stlp.Model;
 using Stlp.Runtime.Integration;
@@ -31,9 +33,11 @@ public sealed class PreparedRun
         KernelSystem system,
         Observables observables,
         Action<double, double[]>? afterStep,
-        TimeSpan deriveTime
+        TimeSpan deriveTime,
+        bool reusedDerivation
     )
     {
+        ReusedDerivation = reusedDerivation;
         Model = model;
         Options = options;
         Derivation = derivation;
@@ -59,6 +63,9 @@ public sealed class PreparedRun
     }
 
     public ModelDefinition Model { get; }
+
+    /// <summary>Whether the derivation and the kernel were taken from another run's (a sweep's basis).</summary>
+    public bool ReusedDerivation { get; }
     public SimulationOptions Options { get; }
     public Derivation Derivation { get; }
     public Stabilization Stabilization { get; }
@@ -214,6 +221,7 @@ public sealed class PreparedRun
                 TimeSpan.FromSeconds((double)System.KernelTicks / Stopwatch.Frequency)
             ),
             Learning = learning,
+            Configuration = Configuration(),
         };
         foreach (var sink in sinks)
         {
@@ -221,6 +229,56 @@ public sealed class PreparedRun
         }
         return result;
     }
+
+    /// <summary>What this run uses, for the record.</summary>
+    public RunConfiguration Configuration()
+    {
+        var file = Options.ModelFile is { } f ? Path.GetFullPath(f) : null;
+        string? hash = null;
+        if (file is not null && File.Exists(file))
+        {
+            using var stream = File.OpenRead(file);
+            hash = Convert.ToHexStringLower(SHA256.HashData(stream));
+        }
+        return new RunConfiguration
+        {
+            ToolVersion = ToolVersion,
+            ModelFile = file,
+            ModelSha256 = hash,
+            Parameters = Model.Parameters.ToDictionary(p => p.Name, p => p.Value),
+            Overridden = [.. Options.OverriddenParameters.Order(StringComparer.Ordinal)],
+            Method = Method,
+            RelativeTolerance = Settings.RelativeTolerance,
+            AbsoluteTolerance = Settings.AbsoluteTolerance,
+            Step = Integrators.Find(Method).Adaptive ? null : Settings.Step,
+            OutputEvery = OutputEvery,
+            Stabilization = DerivePrint.stabilizationText(Stabilization),
+            DataSets =
+            [
+                .. Model.DataSets.Select(d => new DataSetConfiguration(
+                    d.Name,
+                    d.Path,
+                    d.Seed,
+                    d.Split,
+                    d.Epochs,
+                    d.Present,
+                    d.Mollify,
+                    d.Standardize
+                )),
+            ],
+            KernelHash = KernelCache.Key(Kernel.Source),
+            KernelCacheHit = Kernel.CacheHit,
+        };
+    }
+
+    /// <summary>The version of the StlpSymbolic libraries (informational version of this assembly).</summary>
+    public static string ToolVersion { get; } =
+        typeof(PreparedRun)
+            .Assembly.GetCustomAttributes(typeof(AssemblyInformationalVersionAttribute), false)
+            .OfType<AssemblyInformationalVersionAttribute>()
+            .FirstOrDefault()
+            ?.InformationalVersion
+        ?? "unknown";
 
     private static double MaxAbs(double[] xs)
     {

@@ -23,6 +23,47 @@ public sealed record RunTimings(
     TimeSpan Kernel
 );
 
+/// <summary>How one data set was presented: what a run needs to be reproduced.</summary>
+public sealed record DataSetConfiguration(
+    string Name,
+    string File,
+    int Seed,
+    double Split,
+    int Epochs,
+    double Present,
+    double Mollify,
+    bool Standardize
+);
+
+/// <summary>Everything a run used, so that it can be reproduced: tool, model, parameters, method, data, kernel.</summary>
+public sealed record RunConfiguration
+{
+    public required string ToolVersion { get; init; }
+    public string? ModelFile { get; init; }
+
+    /// <summary>SHA-256 of the model file's bytes (null for a model built in code).</summary>
+    public string? ModelSha256 { get; init; }
+
+    /// <summary>Every parameter's value, in the model's order.</summary>
+    public required IReadOnlyDictionary<string, double> Parameters { get; init; }
+
+    /// <summary>The parameters set from outside the model (<c>--set</c>, a sweep).</summary>
+    public required IReadOnlyList<string> Overridden { get; init; }
+    public required string Method { get; init; }
+    public required double RelativeTolerance { get; init; }
+    public required double AbsoluteTolerance { get; init; }
+
+    /// <summary>The fixed step (rk4 only; null for the adaptive methods).</summary>
+    public double? Step { get; init; }
+    public required double OutputEvery { get; init; }
+    public required string Stabilization { get; init; }
+    public required IReadOnlyList<DataSetConfiguration> DataSets { get; init; }
+
+    /// <summary>The content hash of the kernel source (with compiler and runtime versions): the cache key.</summary>
+    public required string KernelHash { get; init; }
+    public required bool KernelCacheHit { get; init; }
+}
+
 /// <summary>What a run reached: a typed summary that <c>summary.json</c> is written from.</summary>
 public sealed record RunResult
 {
@@ -66,6 +107,9 @@ public sealed record RunResult
     public required bool KernelCacheHit { get; init; }
     public required int KernelTemporaries { get; init; }
     public required RunTimings Timings { get; init; }
+
+    /// <summary>Everything the run used.</summary>
+    public required RunConfiguration Configuration { get; init; }
 
     /// <summary>One entry per network trained on a data set.</summary>
     public required IReadOnlyList<Learning.NetworkLearning> Learning { get; init; }

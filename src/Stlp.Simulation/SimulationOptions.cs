@@ -33,6 +33,12 @@ public sealed record SimulationOptions
     /// <summary>Where compiled kernels are kept between runs; null compiles in memory every time.</summary>
     public KernelCache? Cache { get; init; } = KernelCache.Default();
 
+    /// <summary>The model's file, recorded (path and SHA-256) in the result for reproducibility; null for a model built in code.</summary>
+    public string? ModelFile { get; init; }
+
+    /// <summary>The parameters whose values were set from outside the model (<c>--set</c>, a sweep), marked in the record.</summary>
+    public IReadOnlyCollection<string> OverriddenParameters { get; init; } = [];
+
     /// <summary>Time every kernel call, so the result splits kernel time from the integrator's own (a profile).</summary>
     public bool TimeKernelCalls { get; init; }
 

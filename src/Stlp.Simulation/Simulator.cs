@@ -16,7 +16,15 @@ namespace Stlp.Simulation;
 public static class Simulator
 {
     /// <summary>Derives, completes the consistent start, compiles the kernel and binds signals and data sets.</summary>
-    public static PreparedRun Prepare(ModelDefinition model, SimulationOptions? options = null)
+    public static PreparedRun Prepare(ModelDefinition model, SimulationOptions? options = null) =>
+        Prepare(model, options, basis: null);
+
+    /// <summary>
+    /// Like <see cref="Prepare(ModelDefinition, SimulationOptions?)"/>, but reusing the derivation and the compiled
+    /// kernel of <paramref name="basis"/> when <paramref name="model"/> differs from its model only in values
+    /// (parameters, starts, data seeds), as in a sweep: no derivation, no compilation, a fresh kernel instance.
+    /// </summary>
+    public static PreparedRun Prepare(ModelDefinition model, SimulationOptions? options, PreparedRun? basis)
     {
         options ??= new SimulationOptions();
         var method = options.Method ?? model.Simulation.Method;
@@ -24,7 +32,11 @@ public static class Simulator
         var stabilization = options.Stabilization ?? model.Simulation.Stabilize;
         options.Progress?.Report(new RunProgress(RunPhase.Derive, model.Simulation.T0, 0));
         var watch = Stopwatch.StartNew();
-        var derivation = Derivations.Derive(model, stabilization);
+        var reused =
+            basis is not null && basis.Stabilization.Equals(stabilization)
+                ? Derivations.Rebind(basis.Derivation, model)
+                : null;
+        var derivation = reused ?? Derivations.Derive(model, stabilization);
 
         // Training sets become signals (MATH.md §8): presented, cycled, mollified.
         var dataSets = model
@@ -44,8 +56,11 @@ public static class Simulator
         var deriveTime = watch.Elapsed;
 
         options.Progress?.Report(new RunProgress(RunPhase.Compile, model.Simulation.T0, 0));
-        var kernel = KernelFactory.Create(derivation, options.Cache);
+        var kernel = reused is null ? KernelFactory.Create(derivation, options.Cache) : Fresh(basis!.Kernel);
         var program = kernel.Program;
+        // The model's values: a rebound model's parameters differ from those the kernel was lowered with.
+        var parameters = model.ParameterValues;
+        double[] parameterValues = [.. program.ParameterNames.Select(name => parameters[name])];
         // Resolved once: the right-hand side evaluates these on every stage.
         var sources = program
             .SignalInputs.Select(s => (Signal: dataSets.First(d => d.Has(s.Item1)).Signal(s.Item1), Order: s.Item2))
@@ -60,7 +75,7 @@ public static class Simulator
                         values[k] = sources[k].Signal.At(t, sources[k].Order);
                     }
                 };
-        var system = new KernelSystem(kernel.Kernel, program.ParameterDefaults, fillSignals)
+        var system = new KernelSystem(kernel.Kernel, parameterValues, fillSignals)
         {
             // One set's switches; with several sets of different timing, the first one's.
             Windows = dataSets.Count > 0 ? dataSets[0].Windows : null,
@@ -71,7 +86,7 @@ public static class Simulator
         if (stabilization.IsProjection)
         {
             var masses = observables.Masses(model.Simulation.T0);
-            afterStep = new Projection(kernel.Kernel, program.ParameterDefaults, masses, fillSignals).Apply;
+            afterStep = new Projection(kernel.Kernel, parameterValues, masses, fillSignals).Apply;
         }
         return new PreparedRun(
             model,
@@ -84,9 +99,36 @@ public static class Simulator
             system,
             observables,
             afterStep,
-            deriveTime
+            deriveTime,
+            reused is not null
         );
     }
+
+    /// <summary>
+    /// Another instance of an already compiled kernel (kernels keep scratch arrays, so runs in
+    /// parallel need one each): no generation, no compilation.
+    /// </summary>
+    private static CompiledKernel Fresh(CompiledKernel compiled) =>
+        compiled with
+        {
+            Kernel = (Runtime.Kernels.IKernel)Activator.CreateInstance(compiled.Kernel.GetType())!,
+            CacheHit = true,
+            GenerateTime = TimeSpan.Zero,
+            CompileTime = TimeSpan.Zero,
+        };
+
+    /// <summary>The files <see cref="RunToDirectory"/> writes; a rerun removes them first.</summary>
+    public static IReadOnlyList<string> OutputFiles { get; } =
+    [
+        "trajectory.csv",
+        "summary.json",
+        "weights.json",
+        "coordinates.png",
+        "residuals.png",
+        "loss.png",
+        "plot.png",
+        "learning.png",
+    ];
 
     /// <summary>Prepares and integrates the model, streaming to the recorders.</summary>
     public static RunResult Run(
@@ -101,24 +143,37 @@ public static class Simulator
     /// trajectory.csv (row by row), summary.json, weights.json and the PNG plots. A failure or
     /// an interrupt still leaves the partial trajectory and the summary.
     /// </summary>
-    /// <param name="modelFile">The model's file, recorded in the summary (null for a model built in code).</param>
     /// <param name="extraRecorders">More recorders, after the CSV, the plots and the summary.</param>
     public static RunResult RunToDirectory(
         ModelDefinition model,
         string directory,
         SimulationOptions? options = null,
-        string? modelFile = null,
         CancellationToken cancel = default,
         IEnumerable<IRunRecorder>? extraRecorders = null
     )
     {
-        var prepared = Prepare(model, options);
+        return RunToDirectory(Prepare(model, options), directory, cancel, extraRecorders);
+    }
+
+    /// <summary>A prepared run written into <paramref name="directory"/> as <c>stlp run</c> writes it.</summary>
+    public static RunResult RunToDirectory(
+        PreparedRun prepared,
+        string directory,
+        CancellationToken cancel = default,
+        IEnumerable<IRunRecorder>? extraRecorders = null
+    )
+    {
         Directory.CreateDirectory(directory);
+        // A rerun into the same folder leaves nothing of the earlier run (a plot it drew and this one does not).
+        foreach (var stale in OutputFiles)
+        {
+            File.Delete(Path.Combine(directory, stale));
+        }
         IRunRecorder[] recorders =
         [
             new CsvTrajectoryRecorder(Path.Combine(directory, "trajectory.csv")),
             new PlotRecorder(directory),
-            new SummaryRecorder(directory, modelFile),
+            new SummaryRecorder(directory),
             .. extraRecorders ?? [],
         ];
         return prepared.Run(recorders, cancel);

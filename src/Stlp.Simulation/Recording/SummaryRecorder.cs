@@ -9,7 +9,7 @@ namespace Stlp.Simulation.Recording;
 /// weights.json (the weights reached), written at the end of the run, also after a failure or an
 /// interrupt. Non-finite numbers are written as null.
 /// </summary>
-public sealed class SummaryRecorder(string directory, string? modelFile = null) : IRunRecorder
+public sealed class SummaryRecorder(string directory) : IRunRecorder
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -25,11 +25,11 @@ public sealed class SummaryRecorder(string directory, string? modelFile = null) 
             weights[name] = Finite(value);
         }
         File.WriteAllText(Path.Combine(directory, "weights.json"), weights.ToJsonString(Indented));
-        File.WriteAllText(Path.Combine(directory, "summary.json"), ToJson(result, modelFile).ToJsonString(Indented));
+        File.WriteAllText(Path.Combine(directory, "summary.json"), ToJson(result).ToJsonString(Indented));
     }
 
     /// <summary>The summary as JSON, in the layout of <c>summary.json</c>.</summary>
-    public static JsonObject ToJson(RunResult result, string? modelFile = null)
+    public static JsonObject ToJson(RunResult result)
     {
         var final = new JsonObject();
         foreach (var (name, value) in result.Final)
@@ -40,7 +40,7 @@ public sealed class SummaryRecorder(string directory, string? modelFile = null) 
         {
             ["evaluation"] = new JsonArray([.. result.Learning.Select(Learning)]),
             ["model"] = result.Model,
-            ["file"] = modelFile is null ? null : Path.GetFullPath(modelFile),
+            ["file"] = result.Configuration.ModelFile,
             ["status"] = result.Status.ToString().ToLowerInvariant(),
             ["message"] = result.Message,
             ["method"] = result.Method,
@@ -70,6 +70,50 @@ public sealed class SummaryRecorder(string directory, string? modelFile = null) 
             ["wall_time_s"] = result.Timings.Wall.TotalSeconds,
             // The integrator's loop alone (kernel calls, signals, recording), without derive and compile.
             ["integration_s"] = result.Timings.Integrate.TotalSeconds,
+            ["configuration"] = Configuration(result.Configuration),
+        };
+    }
+
+    private static JsonObject Configuration(RunConfiguration c)
+    {
+        var parameters = new JsonObject();
+        foreach (var (name, value) in c.Parameters)
+        {
+            parameters[name] = new JsonObject
+            {
+                ["value"] = Finite(value),
+                ["overridden"] = c.Overridden.Contains(name),
+            };
+        }
+        return new JsonObject
+        {
+            ["tool_version"] = c.ToolVersion,
+            ["model_file"] = c.ModelFile,
+            ["model_sha256"] = c.ModelSha256,
+            ["parameters"] = parameters,
+            ["method"] = c.Method,
+            ["rtol"] = c.RelativeTolerance,
+            ["atol"] = c.AbsoluteTolerance,
+            ["step"] = Finite(c.Step),
+            ["output_every"] = Finite(c.OutputEvery),
+            ["stabilization"] = c.Stabilization,
+            ["data_sets"] = new JsonArray(
+                [
+                    .. c.DataSets.Select(d => new JsonObject
+                    {
+                        ["name"] = d.Name,
+                        ["file"] = d.File,
+                        ["seed"] = d.Seed,
+                        ["split"] = d.Split,
+                        ["epochs"] = d.Epochs,
+                        ["present"] = d.Present,
+                        ["mollify"] = d.Mollify,
+                        ["standardize"] = d.Standardize,
+                    }),
+                ]
+            ),
+            ["kernel_hash"] = c.KernelHash,
+            ["kernel_cache_hit"] = c.KernelCacheHit,
         };
     }
 
