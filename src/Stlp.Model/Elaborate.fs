@@ -286,6 +286,14 @@ module Elaborate =
             | CoordDecl(kind, n, eq, opts) ->
                 let pick f = opts |> List.tryPick f
 
+                let has f = opts |> List.exists f
+
+                if has _.IsInit && has _.IsGuess then
+                    Errors.fail
+                        InvalidModel
+                        n.Pos
+                        $"'{n.Text}' has both 'init' and 'guess': 'init' fixes the start, 'guess' only suggests one"
+
                 let mass =
                     pick (function
                         | Mass e -> Some(expr Elsewhere e)
@@ -303,6 +311,10 @@ module Elaborate =
                     InitVelocity =
                         pick (function
                             | InitVelocity e -> Some(expr Elsewhere e)
+                            | _ -> None)
+                    Guess =
+                        pick (function
+                            | Guess e -> Some(expr Elsewhere e)
                             | _ -> None)
                     Pos = Some n.Pos
                 }

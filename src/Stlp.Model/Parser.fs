@@ -41,6 +41,7 @@ module Parser =
             "mass"
             "init"
             "velocity"
+            "guess"
         ]
 
     let private comment: P<unit> = pchar '#' >>. skipRestOfLine false
@@ -135,6 +136,7 @@ module Parser =
             keyword "mass" >>. expr |>> Mass
             keyword "init" >>. expr |>> Init
             keyword "velocity" >>. expr |>> InitVelocity
+            keyword "guess" >>. expr |>> Guess
         ]
 
     let private coordKind: P<CoordinateKind> =

@@ -39,6 +39,8 @@ module Syntax =
         | Mass of SExpr
         | Init of SExpr
         | InitVelocity of SExpr
+        /// A start for a coordinate without `init` that completion may move.
+        | Guess of SExpr
 
     /// A formal parameter of a constraint form.
     type FormParam =
