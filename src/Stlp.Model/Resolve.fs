@@ -65,6 +65,47 @@ module Resolve =
         match e.Node with
         | Number text -> literal e.Pos text
         | Unary(_, a) -> Expr.neg (recur a)
+        | Binary(op, _, _) when op <> '^' ->
+            // A chain a + b - c + ... (or a * b / c ...) is a left spine as long as the sum: walk
+            // it in a loop and build one n-ary node, so that neither the stack nor the time
+            // grows with the number of terms.
+            let additive = op = '+' || op = '-'
+
+            let sameChain o =
+                if additive then o = '+' || o = '-' else o = '*' || o = '/'
+
+            let rest = ResizeArray<char * SExpr>()
+            let mutable first = e
+            let mutable walking = true
+
+            while walking do
+                match first.Node with
+                | Binary(o, a, b) when sameChain o ->
+                    rest.Add((o, b))
+                    first <- a
+                | _ -> walking <- false
+
+            rest.Reverse()
+
+            if additive then
+                let operands = ResizeArray<Expr>(rest.Count + 1)
+                operands.Add(recur first)
+
+                for o, b in rest do
+                    let x = recur b
+                    operands.Add(if o = '+' then x else Expr.neg x)
+
+                Expr.add operands
+            else
+                // Products fold pairwise, as written: a parenthesized product longer than
+                // Expr.maxFlatten stays one factor, so printed products parse back to themselves.
+                let mutable acc = recur first
+
+                for o, b in rest do
+                    let x = recur b
+                    acc <- if o = '*' then Expr.mul2 acc x else Expr.div acc x
+
+                acc
         | Binary(op, a, b) ->
             let a, b = recur a, recur b
 
