@@ -201,14 +201,27 @@ type Coef =
     | Exact of Rational
     | Approx of float
 
+    /// Exact numbers with more bits than this (numerator and denominator together) become
+    /// floats: far beyond any double, and big-integer arithmetic on them would run away.
+    static member MaxExactBits = 65536L
+
+    static member Bits(r: Rational) =
+        r.Numerator.GetBitLength() + r.Denominator.GetBitLength()
+
+    static member private Capped(r: Rational) =
+        if Coef.Bits r > Coef.MaxExactBits then
+            Approx(r.ToDouble())
+        else
+            Exact r
+
     static member (+)(a, b) =
         match a, b with
-        | Exact x, Exact y -> Exact(x + y)
+        | Exact x, Exact y -> Coef.Capped(x + y)
         | _ -> Approx(Coef.ToFloat a + Coef.ToFloat b)
 
     static member (*)(a, b) =
         match a, b with
-        | Exact x, Exact y -> Exact(x * y)
+        | Exact x, Exact y -> Coef.Capped(x * y)
         | _ -> Approx(Coef.ToFloat a * Coef.ToFloat b)
 
     static member ToFloat c =
@@ -415,6 +428,13 @@ module Expr =
         | _ when isOne e -> b
         | Num r, _ when r.IsOne -> one
         | Num r, Num p when r.IsZero && p.Sign > 0 -> zero
+        | Num r, Num _ when
+            integerExponent.IsSome
+            && not (r.IsZero && integerExponent.Value < 0)
+            && Coef.Bits r * int64 (abs integerExponent.Value) > Coef.MaxExactBits
+            ->
+            // An exact power too large to compute exactly: a float (infinite or zero when out of range).
+            real (Math.Pow(r.ToDouble(), float integerExponent.Value))
         | Num r, Num _ when integerExponent.IsSome && not (r.IsZero && integerExponent.Value < 0) ->
             num (Rational.Pow(r, integerExponent.Value))
         | (Num _ | Real _), (Num _ | Real _) when not (b.Node.IsNum && e.Node.IsNum) ->
