@@ -70,12 +70,24 @@ type Node =
         let mix (h: uint64) (v: uint64) = (h ^^^ v) * 1099511628211UL
 
         let str (s: string) =
-            s |> Seq.fold (fun h c -> mix h (uint64 c)) 14695981039346656037UL
+            let mutable h = 14695981039346656037UL
+
+            for c in s do
+                h <- mix h (uint64 c)
+
+            h
 
         let many tag (xs: Expr[]) =
             xs |> Array.fold (fun h (x: Expr) -> mix h x.Hash) tag
 
         match n with
+        | Num r when
+            r.IsInteger
+            && r.Numerator >= Numerics.BigInteger Int64.MinValue
+            && r.Numerator <= Numerics.BigInteger Int64.MaxValue
+            ->
+            // The same value as hashing r.ToString(), without formatting a big integer.
+            mix 1UL (str ((int64 r.Numerator).ToString(Globalization.CultureInfo.InvariantCulture)))
         | Num r -> mix 1UL (str (r.ToString()))
         | Real x -> mix 2UL (uint64 (BitConverter.DoubleToInt64Bits x))
         | Sym s ->
@@ -318,6 +330,22 @@ module Expr =
     /// composition) then cost O(1) per level instead of O(depth), so derivation is linear.
     let maxFlatten = 16
 
+    /// A factor that `mul` keeps as it is: not a number, a power, an exp or a short product.
+    let private keptAsIs (f: Expr) =
+        match f.Node with
+        | Sym _
+        | Sig _
+        | Sum _ -> true
+        | Fn(name, _) -> name <> "exp"
+        | Prod fs -> fs.Length > maxFlatten
+        | _ -> false
+
+    /// c * f for a number c and a factor kept as it is: what `mul` makes of it, without its tables.
+    let private scaled (c: Expr) (f: Expr) =
+        if isZero c then zero
+        elif isOne c then f
+        else Intern.make (Prod [| c; f |])
+
     let rec add (terms: Expr seq) : Expr =
         let mutable constant = Exact Rational.Zero
         let coefs = Dictionary<Expr, Coef>(HashIdentity.Reference)
@@ -358,6 +386,16 @@ module Expr =
         | _ -> Intern.make (Sum(sorted out))
 
     and mul (factors: Expr seq) : Expr =
+        // The common case c * f (scaling a term) directly: sums of many terms make it per term.
+        match factors with
+        | :? (Expr list) as l ->
+            match l with
+            | [ a; b ] when isNumber a && keptAsIs b -> scaled a b
+            | [ a; b ] when isNumber b && keptAsIs a -> scaled b a
+            | _ -> mulGeneral factors
+        | _ -> mulGeneral factors
+
+    and private mulGeneral (factors: Expr seq) : Expr =
         let mutable coef = Exact Rational.One
         let exponents = Dictionary<Expr, ResizeArray<Expr>>(HashIdentity.Reference)
         let order = ResizeArray<Expr>()

@@ -133,10 +133,10 @@ module Parser =
 
     /// One more sign or power in a run; past `MaxDepth` a fatal error there.
     let private deeper: P<unit> =
-        getUserState
-        >>= fun s ->
+        pos .>>. getUserState
+        >>= fun (p, s) ->
             if s.Open + s.Run >= MaxDepth then
-                failFatally tooDeep
+                raise (ModelError(ParseError, Some p, tooDeep))
             else
                 setUserState { s with Run = s.Run + 1 }
 
@@ -151,13 +151,14 @@ module Parser =
 
     let private primes: P<int> = manyChars (pchar '\'') |>> String.length
 
-    /// `p` between an opening and a closing string, one level deeper; past `MaxDepth` a fatal
-    /// error at the opening one (the parser's own recursion would exhaust the stack).
+    /// `p` between an opening and a closing string, one level deeper; past `MaxDepth` an error
+    /// at the opening one, raised at once (the parser's own recursion would exhaust the stack,
+    /// and no alternative can succeed).
     let private nested (openS: string) (closeS: string) (p: P<'a>) : P<'a> =
-        getUserState
-        >>= fun s ->
+        pos .>>. getUserState
+        >>= fun (at, s) ->
             if s.Open + s.Run >= MaxDepth then
-                failFatally tooDeep
+                raise (ModelError(ParseError, Some at, tooDeep))
             else
                 between (str openS >>. setUserState { Open = s.Open + 1; Run = 0 }) (str closeS >>. setUserState s) p
 

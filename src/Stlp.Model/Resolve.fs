@@ -171,6 +171,10 @@ module Resolve =
 
                 for o, b in rest do
                     let x = recur b
+
+                    if o = '/' && Expr.isZero x && sc.Finite then
+                        Errors.fail InvalidModel b.Pos "division by zero"
+
                     acc <- if o = '*' then Expr.mul2 acc x else Expr.div acc x
 
                 acc
