@@ -66,13 +66,25 @@ module Resolve =
 
     let private noValues = Evaluate.ofMaps Map.empty Map.empty
 
-    /// The value of a constant leaf of an expression: a number, or a power or function of numbers.
+    /// Whether an expression has no symbols and no signals (stops at the first one it meets).
+    let rec private isConstant (e: Expr) =
+        match e.Node with
+        | Num _
+        | Real _ -> true
+        | Sym _
+        | Sig _ -> false
+        | Pow(a, b) -> isConstant a && isConstant b
+        | Sum xs
+        | Prod xs
+        | Fn(_, xs) -> Array.forall isConstant xs
+
+    /// The value of a constant part of an expression: a number, or a power or function of constants.
     let private constantValue (e: Expr) =
         match e.Node with
         | Num r -> Some(r.ToDouble())
         | Real x -> Some x
-        | Pow(a, b) when Expr.isNumber a && Expr.isNumber b -> Some(Evaluate.eval noValues e)
-        | Fn(_, args) when Array.forall Expr.isNumber args -> Some(Evaluate.eval noValues e)
+        | Pow _
+        | Fn _ when isConstant e -> Some(Evaluate.eval noValues e)
         | _ -> None
 
     /// A constant that is not a finite number (1e999, 10^10^10, 1/0, 0^-1, sqrt(-1)) is an error

@@ -132,7 +132,21 @@ module NetworkStatement =
 
         let netShape =
             match shape with
-            | Feedforward sizes -> Layers sizes
+            | Feedforward sizes ->
+                // Sizes checked before any work: a mistyped layer must not build billions of weights.
+                if sizes |> List.exists (fun k -> k < 1) then
+                    Errors.fail InvalidModel pos $"network '{netName}': every layer needs at least one neuron"
+
+                let weights =
+                    sizes |> List.pairwise |> List.sumBy (fun (a, b) -> int64 a * int64 b + int64 b)
+
+                if weights > 1_000_000L || sizes.Length > 1000 then
+                    Errors.fail
+                        InvalidModel
+                        pos
+                        $"network '{netName}' is too large ({weights} weights and biases; at most 1000000)"
+
+                Layers sizes
             | Syntax.Digraph -> Graph(vertexNames, edges |> List.map (fun (a, b) -> a.Text, b.Text))
 
         let signalOf (name: string) = Expr.signal name 0
