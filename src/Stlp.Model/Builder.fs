@@ -54,6 +54,7 @@ type ModelBuilder(name: string) =
             Mass = mass
             Init = init
             InitVelocity = velocity
+            Guess = None
             Pos = None
         }
 

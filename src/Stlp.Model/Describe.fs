@@ -37,8 +37,12 @@ module Describe =
             line $"signal {signalText s}"
 
         for c in m.Coordinates do
-            line
+            line (
                 $"{kindName c.Kind} {c.Name}: mass {Print.text c.Mass}, init {optText c.Init}, velocity {optText c.InitVelocity}"
+                + (c.Guess
+                   |> Option.map (fun g -> $", guess {Print.text g}")
+                   |> Option.defaultValue "")
+            )
 
         for c in m.Constraints do
             line $"G[{c.Name}] = {Print.text c.G}"
@@ -102,6 +106,10 @@ module Describe =
 
             j["init"] <- optional c.Init
             j["velocity"] <- optional c.InitVelocity
+
+            if c.Guess.IsSome then
+                j["guess"] <- optional c.Guess
+
             cs.Add j
 
         o["coordinates"] <- cs

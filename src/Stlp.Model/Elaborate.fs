@@ -7,13 +7,19 @@ open Stlp.Model.Syntax
 /// Turns a parsed model file into a `Model`: resolves names, instantiates forms and networks,
 /// reads data-set headers, and checks what can be checked before derivation.
 module Elaborate =
-    let private constant (values: Map<string, float>) (e: Expr) =
+    /// The value of an expression of parameters, read from the parameters defined so far (a
+    /// view, not a copy, so that elaborating n parameters stays linear).
+    let private constant (values: Collections.Generic.Dictionary<string, float>) (e: Expr) =
         Evaluate.eval
-            (Evaluate.ofMaps
-                (values
-                 |> Seq.map (fun kv -> { Name = kv.Key; Kind = Parameter }, kv.Value)
-                 |> Map.ofSeq)
-                Map.empty)
+            { new IValues with
+                member _.Symbol s =
+                    match values.TryGetValue s.Name with
+                    | true, v when s.Kind = Parameter -> v
+                    | _ -> raise (EvaluationError $"no value for '{s}'")
+
+                member _.Signal(name, _) =
+                    raise (EvaluationError $"no value for signal '{name}'")
+            }
             e
 
     /// Reads a CSV data set (once: the runtime takes its arrays) and its options.
@@ -136,7 +142,7 @@ module Elaborate =
             if not free.IsEmpty || not (Calculus.signals x).IsEmpty then
                 Errors.fail InvalidModel e.Pos "expected a constant (numbers and parameters only)"
 
-            constant (paramValues |> Seq.map (fun kv -> kv.Key, kv.Value) |> Map.ofSeq) x
+            constant paramValues x
 
         // Parameters first, in order, so later ones may use earlier ones.
         for s in statements do
@@ -147,8 +153,13 @@ module Elaborate =
 
                 let v =
                     match overrides.TryFind n.Text with
+                    | Some v when not (Double.IsFinite v) ->
+                        Errors.failAnywhere InvalidModel $"--set {n.Text}: {v} is not a finite number"
                     | Some v -> v
                     | None -> value e
+
+                if not (Double.IsFinite v) then
+                    Errors.fail InvalidModel e.Pos $"parameter '{n.Text}' is not a finite number: {Print.realText v}"
 
                 paramValues.[n.Text] <- v
                 bindings.[n.Text] <- BoundSymbol { Name = n.Text; Kind = Parameter }
@@ -244,6 +255,53 @@ module Elaborate =
                 }
             | _ -> ()
 
+        // A formula signal may use other signals, but not itself through them: its value and
+        // derivatives would never finish. Depth-first with an explicit stack, reported at the
+        // first signal of the cycle.
+        let formulaDeps =
+            signals
+            |> Seq.choose (fun s ->
+                match s.Source with
+                | Formula e -> Some(s.Name, (Calculus.signals e |> Map.keys |> List.ofSeq, s.Pos))
+                | _ -> None)
+            |> Map.ofSeq
+
+        let visit = Collections.Generic.Dictionary<string, int>() // 1 open, 2 done
+
+        for KeyValue(root, _) in formulaDeps do
+            if not (visit.ContainsKey root) then
+                let stack = Collections.Generic.Stack<string * string list>()
+                let path = ResizeArray<string>()
+                stack.Push((root, fst formulaDeps.[root]))
+                visit.[root] <- 1
+                path.Add root
+
+                while stack.Count > 0 do
+                    match stack.Pop() with
+                    | name, [] ->
+                        visit.[name] <- 2
+                        path.RemoveAt(path.Count - 1)
+                    | name, next :: rest ->
+                        stack.Push((name, rest))
+
+                        match visit.TryGetValue next, formulaDeps.TryFind next with
+                        | (true, 1), _ ->
+                            let cycle = [ yield! path |> Seq.skipWhile (fun n -> n <> next); next ]
+                            let arrow = " -> "
+
+                            let message =
+                                $"signal '{next}' is defined in terms of itself: {String.Join(arrow, cycle)}"
+
+                            match snd formulaDeps.[next] with
+                            | Some p -> Errors.fail InvalidModel p message
+                            | None -> Errors.failAnywhere InvalidModel message
+                        | (true, _), _
+                        | _, None -> ()
+                        | _, Some(deps, _) ->
+                            visit.[next] <- 1
+                            path.Add next
+                            stack.Push((next, deps))
+
         // ---- pass 2: coordinates, constraints, terms ----
         let coords = ResizeArray<Coordinate>()
         let constraints = ResizeArray<Constraint>()
@@ -262,6 +320,14 @@ module Elaborate =
             | CoordDecl(kind, n, eq, opts) ->
                 let pick f = opts |> List.tryPick f
 
+                let has f = opts |> List.exists f
+
+                if has _.IsInit && has _.IsGuess then
+                    Errors.fail
+                        InvalidModel
+                        n.Pos
+                        $"'{n.Text}' has both 'init' and 'guess': 'init' fixes the start, 'guess' only suggests one"
+
                 let mass =
                     pick (function
                         | Mass e -> Some(expr Elsewhere e)
@@ -279,6 +345,10 @@ module Elaborate =
                     InitVelocity =
                         pick (function
                             | InitVelocity e -> Some(expr Elsewhere e)
+                            | _ -> None)
+                    Guess =
+                        pick (function
+                            | Guess e -> Some(expr Elsewhere e)
                             | _ -> None)
                     Pos = Some n.Pos
                 }
@@ -307,7 +377,22 @@ module Elaborate =
                 if dissipation.IsSome then
                     Errors.fail DuplicateName e.Pos "the dissipation is given twice"
 
-                dissipation <- Some(expr Elsewhere e)
+                let varpi = expr Elsewhere e
+
+                // A constant dissipation must be positive (a time-dependent one is checked when derived).
+                if
+                    (Calculus.signals varpi).IsEmpty
+                    && Calculus.freeSymbols varpi |> Set.forall (fun x -> x.Kind = Parameter)
+                then
+                    let v = constant paramValues varpi
+
+                    if not (v > 0.0 && Double.IsFinite v) then
+                        Errors.fail
+                            InvalidModel
+                            e.Pos
+                            $"the dissipation varpi must be positive and finite, got {Print.realText v}"
+
+                dissipation <- Some varpi
             | LossTerm e -> losses.Add(expr Elsewhere e)
             | ForceTerm e -> forces.Add(expr InForce e)
             | Network(shape, n, opts, p) -> ()

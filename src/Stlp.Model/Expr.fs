@@ -70,12 +70,24 @@ type Node =
         let mix (h: uint64) (v: uint64) = (h ^^^ v) * 1099511628211UL
 
         let str (s: string) =
-            s |> Seq.fold (fun h c -> mix h (uint64 c)) 14695981039346656037UL
+            let mutable h = 14695981039346656037UL
+
+            for c in s do
+                h <- mix h (uint64 c)
+
+            h
 
         let many tag (xs: Expr[]) =
             xs |> Array.fold (fun h (x: Expr) -> mix h x.Hash) tag
 
         match n with
+        | Num r when
+            r.IsInteger
+            && r.Numerator >= Numerics.BigInteger Int64.MinValue
+            && r.Numerator <= Numerics.BigInteger Int64.MaxValue
+            ->
+            // The same value as hashing r.ToString(), without formatting a big integer.
+            mix 1UL (str ((int64 r.Numerator).ToString(Globalization.CultureInfo.InvariantCulture)))
         | Num r -> mix 1UL (str (r.ToString()))
         | Real x -> mix 2UL (uint64 (BitConverter.DoubleToInt64Bits x))
         | Sym s ->
@@ -201,14 +213,27 @@ type Coef =
     | Exact of Rational
     | Approx of float
 
+    /// Exact numbers with more bits than this (numerator and denominator together) become
+    /// floats: far beyond any double, and big-integer arithmetic on them would run away.
+    static member MaxExactBits = 65536L
+
+    static member Bits(r: Rational) =
+        r.Numerator.GetBitLength() + r.Denominator.GetBitLength()
+
+    static member private Capped(r: Rational) =
+        if Coef.Bits r > Coef.MaxExactBits then
+            Approx(r.ToDouble())
+        else
+            Exact r
+
     static member (+)(a, b) =
         match a, b with
-        | Exact x, Exact y -> Exact(x + y)
+        | Exact x, Exact y -> Coef.Capped(x + y)
         | _ -> Approx(Coef.ToFloat a + Coef.ToFloat b)
 
     static member (*)(a, b) =
         match a, b with
-        | Exact x, Exact y -> Exact(x * y)
+        | Exact x, Exact y -> Coef.Capped(x * y)
         | _ -> Approx(Coef.ToFloat a * Coef.ToFloat b)
 
     static member ToFloat c =
@@ -305,6 +330,22 @@ module Expr =
     /// composition) then cost O(1) per level instead of O(depth), so derivation is linear.
     let maxFlatten = 16
 
+    /// A factor that `mul` keeps as it is: not a number, a power, an exp or a short product.
+    let private keptAsIs (f: Expr) =
+        match f.Node with
+        | Sym _
+        | Sig _
+        | Sum _ -> true
+        | Fn(name, _) -> name <> "exp"
+        | Prod fs -> fs.Length > maxFlatten
+        | _ -> false
+
+    /// c * f for a number c and a factor kept as it is: what `mul` makes of it, without its tables.
+    let private scaled (c: Expr) (f: Expr) =
+        if isZero c then zero
+        elif isOne c then f
+        else Intern.make (Prod [| c; f |])
+
     let rec add (terms: Expr seq) : Expr =
         let mutable constant = Exact Rational.Zero
         let coefs = Dictionary<Expr, Coef>(HashIdentity.Reference)
@@ -345,6 +386,16 @@ module Expr =
         | _ -> Intern.make (Sum(sorted out))
 
     and mul (factors: Expr seq) : Expr =
+        // The common case c * f (scaling a term) directly: sums of many terms make it per term.
+        match factors with
+        | :? (Expr list) as l ->
+            match l with
+            | [ a; b ] when isNumber a && keptAsIs b -> scaled a b
+            | [ a; b ] when isNumber b && keptAsIs a -> scaled b a
+            | _ -> mulGeneral factors
+        | _ -> mulGeneral factors
+
+    and private mulGeneral (factors: Expr seq) : Expr =
         let mutable coef = Exact Rational.One
         let exponents = Dictionary<Expr, ResizeArray<Expr>>(HashIdentity.Reference)
         let order = ResizeArray<Expr>()
@@ -415,6 +466,13 @@ module Expr =
         | _ when isOne e -> b
         | Num r, _ when r.IsOne -> one
         | Num r, Num p when r.IsZero && p.Sign > 0 -> zero
+        | Num r, Num _ when
+            integerExponent.IsSome
+            && not (r.IsZero && integerExponent.Value < 0)
+            && Coef.Bits r * int64 (abs integerExponent.Value) > Coef.MaxExactBits
+            ->
+            // An exact power too large to compute exactly: a float (infinite or zero when out of range).
+            real (Math.Pow(r.ToDouble(), float integerExponent.Value))
         | Num r, Num _ when integerExponent.IsSome && not (r.IsZero && integerExponent.Value < 0) ->
             num (Rational.Pow(r, integerExponent.Value))
         | (Num _ | Real _), (Num _ | Real _) when not (b.Node.IsNum && e.Node.IsNum) ->

@@ -61,6 +61,22 @@ module InitialConditions =
         let step = jf.PseudoInverse() * (-residual)
         free |> Array.mapi (fun c i -> i, step.[c] / sqrt masses.[i])
 
+    /// A Levenberg-Marquardt step on the `free` columns: dx = J' (J J' + mu I)^-1 (-residual)
+    /// in mass-scaled coordinates (mu relative to the size of J); mu = 0 is the minimum M-norm
+    /// Gauss-Newton step.
+    let private damped (j: Matrix<float>) (masses: float[]) (free: int[]) (residual: Vector<float>) (mu: float) =
+        if mu = 0.0 then
+            correction j masses free residual
+        else
+            let jf =
+                Matrix<float>.Build.Dense(j.RowCount, free.Length, fun r c -> j.[r, free.[c]] / sqrt masses.[free.[c]])
+
+            let a = jf * jf.Transpose()
+            let scale = max 1e-300 (a.Diagonal().AbsoluteMaximum())
+            let a = a + Matrix<float>.Build.DenseIdentity(a.RowCount) * (mu * scale)
+            let step = jf.Transpose() * a.Solve(-residual)
+            free |> Array.mapi (fun c i -> i, step.[c] / sqrt masses.[i])
+
     let complete (d: Derivation) (signals: FormulaSignals) (parameters: Map<string, float>) : InitialConditions =
         let m = d.Model
         let t0 = m.Simulation.T0
@@ -80,9 +96,16 @@ module InitialConditions =
         let coords = Array.ofList m.Coordinates
         let masses = coords |> Array.map (fun c -> constant c.Mass)
 
-        let q =
+        // Coordinates without `init` start at their guess (or 0); completion may move them.
+        let start =
             coords
-            |> Array.map (fun c -> c.Init |> Option.map constant |> Option.defaultValue 0.0)
+            |> Array.map (fun c ->
+                match c.Init, c.Guess with
+                | Some e, _
+                | None, Some e -> constant e
+                | None, None -> 0.0)
+
+        let q = Array.copy start
 
         let qdot =
             coords
@@ -112,30 +135,98 @@ module InitialConditions =
         let worst (v: Vector<float>) =
             if v.Count = 0 then
                 0, 0.0
+            elif v.Exists(fun x -> not (Double.IsFinite x)) then
+                Array.findIndex (fun x -> not (Double.IsFinite x)) (v.ToArray()), infinity
             else
                 let i = v.AbsoluteMaximumIndex() in i, abs v.[i]
 
-        let refuse what (v: Vector<float>) =
+        let refuse what (v: Vector<float>) (extra: string) =
             let i, size = worst v
 
             raise (
                 DerivationError
-                    $"the start cannot satisfy constraint '{d.ConstraintNames.[i]}': {what} = {size:g3} at t = {t0} after adjusting every coordinate without an initial value"
+                    $"the start cannot satisfy constraint '{d.ConstraintNames.[i]}': {what} = {size:g3} at t = {t0} after adjusting every coordinate without an initial value{extra}"
             )
 
-        // Positions: Newton (Gauss-Newton, minimum M-norm steps) on G over the free coordinates.
-        let mutable g = residual d.G
-        let mutable iterations = 0
+        // Positions: damped Gauss-Newton (Levenberg-Marquardt, minimum M-norm steps) on G over
+        // the free coordinates, from the guesses; when it stalls (a rank-deficient Jacobian at
+        // the guess, such as a pendulum's free coordinate at 0) it restarts from nearby points.
+        let solve () =
+            let mutable g = residual d.G
+            let mutable iterations = 0
+            let mutable mu = 0.0
 
-        while snd (worst g) > tolerance && iterations < 50 && freeQ.Length > 0 do
-            for i, dx in correction (gqMatrix d signals parameters (state ())) masses freeQ g do
-                q.[i] <- q.[i] + dx
+            while snd (worst g) > tolerance && iterations < 100 && mu < 1e12 do
+                let j = gqMatrix d signals parameters (state ())
+                let step = damped j masses freeQ g mu
+                let before = Array.copy q
 
-            g <- residual d.G
-            iterations <- iterations + 1
+                for i, dx in step do
+                    q.[i] <- q.[i] + dx
+
+                let trial = residual d.G
+
+                let size (v: Vector<float>) =
+                    if Double.IsFinite(snd (worst v)) then
+                        v.L2Norm()
+                    else
+                        infinity
+
+                if size trial < size g then
+                    g <- trial
+                    mu <- if mu <= 1e-9 then 0.0 else mu / 10.0
+                else
+                    Array.blit before 0 q 0 q.Length
+                    mu <- if mu = 0.0 then 1e-6 else mu * 10.0
+
+                iterations <- iterations + 1
+
+            g
+
+        let fullRank () =
+            d.R = 0
+            || (dependentConstraints (gqMatrix d signals parameters (state ()))).IsEmpty
+
+        let mutable g = if freeQ.Length > 0 then solve () else residual d.G
+        let mutable restarts = 0
+
+        if freeQ.Length > 0 && d.R > 0 && (snd (worst g) > 1e-10 || not (fullRank ())) then
+            let first = Array.copy q, g
+            let mutable best = first
+            let mutable found = false
+
+            for scale in [ 0.1; 0.5; 1.0; 2.0 ] do
+                if not found then
+                    restarts <- restarts + 1
+                    let rng = Random(restarts)
+                    Array.blit start 0 q 0 q.Length
+
+                    for i in freeQ do
+                        q.[i] <- start.[i] + scale * (2.0 * rng.NextDouble() - 1.0) * max 1.0 (abs start.[i])
+
+                    let gi = solve ()
+
+                    if snd (worst gi) <= 1e-10 && fullRank () then
+                        found <- true
+                        g <- gi
+                    elif snd (worst gi) < snd (worst (snd best)) then
+                        best <- Array.copy q, gi
+
+            if not found then
+                // Keep the first converged point (Proposition 1 below names the dependency),
+                // else the closest one for the message.
+                let keep = if snd (worst (snd first)) <= 1e-10 then first else best
+                Array.blit (fst keep) 0 q 0 q.Length
+                g <- snd keep
 
         if snd (worst g) > 1e-10 then
-            refuse "|G|" g
+            refuse
+                "|G|"
+                g
+                (if restarts > 0 then
+                     $" (also from {restarts} restarts near the guesses; give a start with 'guess')"
+                 else
+                     "")
 
         // Velocities: one linear correction, Gdot is linear in qdot.
         let mutable gdot = residual d.Gdot
@@ -147,10 +238,15 @@ module InitialConditions =
             gdot <- residual d.Gdot
 
         if snd (worst gdot) > 1e-10 then
-            refuse "|Gdot|" gdot
+            refuse "|Gdot|" gdot ""
 
-        // Proposition 1: G_q of full row rank at the start.
-        match dependentConstraints (gqMatrix d signals parameters (state ())) with
+        // Proposition 1: G_q of full row rank at the start (nothing to check without constraints).
+        match
+            (if d.R = 0 then
+                 []
+             else
+                 dependentConstraints (gqMatrix d signals parameters (state ())))
+        with
         | [] -> ()
         | deps ->
             let named = deps |> List.map (fun j -> $"'{d.ConstraintNames.[j]}'")

@@ -10,6 +10,8 @@ type Coordinate = {
     Mass: Expr
     Init: Expr option
     InitVelocity: Expr option
+    /// Where completion starts a coordinate without `init` (it may move it); 0 when absent.
+    Guess: Expr option
     Pos: SourcePos option
 } with
 

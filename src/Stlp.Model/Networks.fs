@@ -81,6 +81,7 @@ module Networks =
         Mass = mass
         Init = init
         InitVelocity = None
+        Guess = None
         Pos = None
     }
 

@@ -201,7 +201,9 @@ module Numerics =
         let gv = take r
         let gdotv = take r
         let varpi = (take 1).[0]
-        let gq = dense r n (Array.map2 (fun (j, i, _) x -> j, i, x) gqFlat gqv)
+
+        let gq () =
+            dense r n (Array.map2 (fun (j, i, _) x -> j, i, x) gqFlat gqv)
 
         // H~ = M for networks: diagonal, solved entry by entry (a dense factor is O(n^3)).
         let solveH: Vector<float> -> Vector<float> =
@@ -221,15 +223,18 @@ module Numerics =
 
         let f = Vector<float>.Build.DenseOfArray fv
         // X = H~^-1 [G_q' | f~].
-        let hInvGqT =
-            Matrix<float>.Build.DenseOfColumnVectors([ for j in 0 .. r - 1 -> solveH (gq.Row j) ])
-
         let hInvF = solveH f
 
-        let lambda =
+        let lambda, qddot =
             if r = 0 then
-                Vector<float>.Build.Dense 0
+                // No constraints: no multipliers, qddot = H~^-1 f~ (MathNet has no empty matrices).
+                Vector<float>.Build.Dense 0, hInvF
             else
+                let gq = gq ()
+
+                let hInvGqT =
+                    Matrix<float>.Build.DenseOfColumnVectors([ for j in 0 .. r - 1 -> solveH (gq.Row j) ])
+
                 let a = gq * hInvGqT
                 let b = gq * hInvF + Vector<float>.Build.DenseOfArray gamma
 
@@ -244,9 +249,7 @@ module Numerics =
                 if x.Exists(fun v -> not (Double.IsFinite v)) then
                     fail s "the multiplier matrix G_q H^-1 G_q' is singular (constraints dependent)"
 
-                x
-
-        let qddot = if r = 0 then hInvF else hInvF - hInvGqT * lambda
+                x, hInvF - hInvGqT * x
 
         {
             Qddot = qddot.ToArray()

@@ -7,7 +7,50 @@ open Stlp.Model.Syntax
 /// The `.stlp` model language. Statements start with a keyword; newlines are ordinary
 /// whitespace; `#` starts a comment that runs to the end of the line.
 module Parser =
-    type private P<'a> = Parser<'a, unit>
+    /// The parser's own nesting: open parentheses and brackets, and the run of signs and powers
+    /// since the last `+ - * /` (the operator parser recurses on those).
+    [<Struct>]
+    type private Nesting = { Open: int; Run: int }
+
+    type private P<'a> = Parser<'a, Nesting>
+
+    /// The deepest nesting an expression may have; deeper input is refused with a located error
+    /// instead of exhausting the stack of the parser or of the passes after it.
+    [<Literal>]
+    let MaxDepth = 200
+
+    let private tooDeep =
+        $"the expression is nested too deeply (more than {MaxDepth} levels of parentheses, calls, signs or powers)"
+
+    let private chainOf op =
+        match op with
+        | '+'
+        | '-' -> 1
+        | '*'
+        | '/' -> 2
+        | _ -> 0
+
+    /// A syntax node with its depth; raises past `MaxDepth` (the error then ends the parse).
+    let node (p: SourcePos) (n: SNode) : SExpr =
+        let depth =
+            match n with
+            | Number _
+            | Ident _ -> 0
+            | Call(_, _, args) -> 1 + (args |> List.fold (fun m a -> max m a.Depth) 0)
+            | Index(_, i) -> 1 + i.Depth
+            | Unary(_, a) -> 1 + a.Depth
+            | Binary(op, a, b) ->
+                let left =
+                    match a.Node with
+                    | Binary(o, _, _) when chainOf o <> 0 && chainOf o = chainOf op -> a.Depth
+                    | _ -> a.Depth + 1
+
+                max left (b.Depth + 1)
+
+        if depth > MaxDepth then
+            raise (ModelError(ParseError, Some p, tooDeep))
+
+        { Node = n; Pos = p; Depth = depth }
 
     /// Words that end an expression or start a statement, so they cannot be names.
     let reserved =
@@ -41,6 +84,7 @@ module Parser =
             "mass"
             "init"
             "velocity"
+            "guess"
         ]
 
     let private comment: P<unit> = pchar '#' >>. skipRestOfLine false
@@ -84,46 +128,68 @@ module Parser =
 
     // ---- expressions ----
 
-    let private opp = OperatorPrecedenceParser<SExpr, SourcePos, unit>()
-    let expr: P<SExpr> = opp.ExpressionParser <?> "an expression"
+    let private opp = OperatorPrecedenceParser<SExpr, SourcePos, Nesting>()
+    let private expr: P<SExpr> = opp.ExpressionParser <?> "an expression"
+
+    /// One more sign or power in a run; past `MaxDepth` a fatal error there.
+    let private deeper: P<unit> =
+        pos .>>. getUserState
+        >>= fun (p, s) ->
+            if s.Open + s.Run >= MaxDepth then
+                raise (ModelError(ParseError, Some p, tooDeep))
+            else
+                setUserState { s with Run = s.Run + 1 }
+
+    let private flat: P<unit> = updateUserState (fun s -> { s with Run = 0 })
 
     let private number: P<SExpr> =
         pipe2
             pos
             (numberLiteral (NumberLiteralOptions.AllowFraction ||| NumberLiteralOptions.AllowExponent) "a number"
              .>> ws)
-            (fun p n -> { Node = Number n.String; Pos = p })
+            (fun p n -> node p (Number n.String))
 
     let private primes: P<int> = manyChars (pchar '\'') |>> String.length
 
-    let private args: P<SExpr list> = between (str "(") (str ")") (sepBy expr (str ","))
+    /// `p` between an opening and a closing string, one level deeper; past `MaxDepth` an error
+    /// at the opening one, raised at once (the parser's own recursion would exhaust the stack,
+    /// and no alternative can succeed).
+    let private nested (openS: string) (closeS: string) (p: P<'a>) : P<'a> =
+        pos .>>. getUserState
+        >>= fun (at, s) ->
+            if s.Open + s.Run >= MaxDepth then
+                raise (ModelError(ParseError, Some at, tooDeep))
+            else
+                between (str openS >>. setUserState { Open = s.Open + 1; Run = 0 }) (str closeS >>. setUserState s) p
+
+    let private args: P<SExpr list> = nested "(" ")" (sepBy expr (str ","))
 
     let private identOrCall: P<SExpr> =
         pipe4
             pos
             ident
             primes
-            (ws
-             >>. opt ((args |>> Choice1Of2) <|> (between (str "[") (str "]") expr |>> Choice2Of2)))
+            (ws >>. opt ((args |>> Choice1Of2) <|> (nested "[" "]" expr |>> Choice2Of2)))
             (fun p n k rest ->
                 match rest with
-                | None -> { Node = Ident(n, k); Pos = p }
-                | Some(Choice1Of2 a) -> { Node = Call(n, k, a); Pos = p }
-                | Some(Choice2Of2 i) -> { Node = Index(n, i); Pos = p })
+                | None -> node p (Ident(n, k))
+                | Some(Choice1Of2 a) -> node p (Call(n, k, a))
+                | Some(Choice2Of2 i) -> node p (Index(n, i)))
 
-    let private term = number <|> identOrCall <|> between (str "(") (str ")") expr
+    let private term = number <|> identOrCall <|> nested "(" ")" expr
 
     do
         opp.TermParser <- term
-        let after = pos .>> ws
-        let bin op (p: SourcePos) (a: SExpr) (b: SExpr) = { Node = Binary(op, a, b); Pos = a.Pos }
+        let after = flat >>. pos .>> ws
+        let afterNested = deeper >>. pos .>> ws
+        let bin op (p: SourcePos) (a: SExpr) (b: SExpr) = node a.Pos (Binary(op, a, b))
         opp.AddOperator(InfixOperator("+", after, 1, Associativity.Left, (), fun p a b -> bin '+' p a b))
         opp.AddOperator(InfixOperator("-", after, 1, Associativity.Left, (), fun p a b -> bin '-' p a b))
         opp.AddOperator(InfixOperator("*", after, 2, Associativity.Left, (), fun p a b -> bin '*' p a b))
         opp.AddOperator(InfixOperator("/", after, 2, Associativity.Left, (), fun p a b -> bin '/' p a b))
-        opp.AddOperator(InfixOperator("^", after, 4, Associativity.Right, (), fun p a b -> bin '^' p a b))
-        opp.AddOperator(PrefixOperator("-", after, 3, true, (), fun p a -> { Node = Unary('-', a); Pos = p }))
-        opp.AddOperator(PrefixOperator("+", after, 3, true, (), fun _ a -> a))
+        opp.AddOperator(InfixOperator("^", afterNested, 4, Associativity.Right, (), fun p a b -> bin '^' p a b))
+        opp.AddOperator(PrefixOperator("-", afterNested, 3, true, (), fun p a -> node p (Unary('-', a))))
+        opp.AddOperator(PrefixOperator("+", afterNested, 3, true, (), fun _ a -> a))
 
     // ---- statements ----
 
@@ -135,6 +201,7 @@ module Parser =
             keyword "mass" >>. expr |>> Mass
             keyword "init" >>. expr |>> Init
             keyword "velocity" >>. expr |>> InitVelocity
+            keyword "guess" >>. expr |>> Guess
         ]
 
     let private coordKind: P<CoordinateKind> =
@@ -324,12 +391,12 @@ module Parser =
 
     /// Parses a model file's text into located statements, or raises `ModelError`.
     let parse (text: string) : Located list =
-        match run modelFile text with
+        match runParserOnString modelFile { Open = 0; Run = 0 } "" text with
         | Success(r, _, _) -> r
         | Failure(_, err, _) -> raise (toError err)
 
     /// Parses a single expression (the whole text).
     let parseExpr (text: string) : SExpr =
-        match run (ws >>. expr .>> eof) text with
+        match runParserOnString (ws >>. expr .>> eof) { Open = 0; Run = 0 } "" text with
         | Success(r, _, _) -> r
         | Failure(_, err, _) -> raise (toError err)

@@ -30,6 +30,22 @@ module Print =
         let c, _ = Expr.splitCoefficient e
         Coef.ToFloat c < 0.0
 
+    /// -e without going through `Expr.mul`: a product longer than `Expr.maxFlatten` is not
+    /// flattened by it, so -(-e) would come back as a new product and printing would not end.
+    let private negated (e: Expr) =
+        match e.Node with
+        | Prod fs when Expr.isNumber fs.[0] ->
+            let c = (Expr.coefOf fs.[0]).Value * Exact(Rational.OfInt -1)
+
+            if c.IsOne then
+                if fs.Length = 2 then
+                    fs.[1]
+                else
+                    Intern.make (Prod fs.[1..])
+            else
+                Intern.make (Prod(Array.append [| Expr.ofCoef c |] fs.[1..]))
+        | _ -> Expr.neg e
+
     /// Terms in print order: positive before negative, within each symbolic before constant
     /// (`1 - tanh(a)^2`, `x - 3`), otherwise canonical.
     let private printOrder (ts: Expr[]) =
@@ -48,7 +64,7 @@ module Print =
             if i = 0 then
                 sb.Append(render 1 t) |> ignore
             elif isNegative t then
-                sb.Append(" - ").Append(render 2 (Expr.neg t)) |> ignore
+                sb.Append(" - ").Append(render 2 (negated t)) |> ignore
             else
                 sb.Append(" + ").Append(render 2 t) |> ignore)
 
@@ -94,7 +110,7 @@ module Print =
         | Sig(name, k) -> name + String.replicate k "'" + "(t)", 5
         | Fn(f, args) -> $"""{f}({String.Join(", ", args |> Array.map text)})""", 5
         | Sum ts -> joinSum wrap ts, 1
-        | Prod _ when isNegative e -> "-" + wrap 2 (Expr.neg e), 3
+        | Prod _ when isNegative e -> "-" + wrap 2 (negated e), 3
         | Prod _ ->
             let c, nums, dens = fraction e
 
@@ -266,7 +282,7 @@ module Print =
             let op = (Functions.find f).Latex
             $"""{op}\left({String.Join(", ", args |> Array.map latex)}\right)""", 5
         | Sum ts -> joinSum lwrap ts, 1
-        | Prod _ when isNegative e -> "-" + lwrap 2 (Expr.neg e), 3
+        | Prod _ when isNegative e -> "-" + lwrap 2 (negated e), 3
         | Prod _ ->
             let c, nums, dens = fraction e
 

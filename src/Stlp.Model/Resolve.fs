@@ -1,5 +1,6 @@
 namespace Stlp.Model
 
+open System
 open Stlp.Model.Syntax
 
 /// What a name in an expression stands for.
@@ -32,6 +33,9 @@ module Resolve =
         Index: int option
         /// The length of the arrays that `sum(...)` runs over.
         ArrayLength: int option
+        /// Whether constants must be finite (they must in a model; printed expressions such as
+        /// 0^-2 may be read back as they are).
+        Finite: bool
     }
 
     let scope lookup context = {
@@ -40,6 +44,7 @@ module Resolve =
         Activation = None
         Index = None
         ArrayLength = None
+        Finite = true
     }
 
     let private literal (p: SourcePos) (text: string) =
@@ -51,20 +56,140 @@ module Resolve =
                     System.Globalization.CultureInfo.InvariantCulture
                 )
             with
-            | true, v -> Expr.real v
+            | true, v when Double.IsFinite v -> Expr.real v
+            | true, _ -> Errors.fail InvalidModel p $"the number '{text}' is too large for a double"
             | _ -> Errors.fail ParseError p $"'{text}' is not a number"
+        elif text.Length > 400 then
+            Errors.fail InvalidModel p $"the number '{text.Substring(0, 20)}...' has too many digits ({text.Length})"
         else
             Expr.num (Rational.ParseDecimal text)
+
+    let private noValues = Evaluate.ofMaps Map.empty Map.empty
+
+    /// Whether an expression has no symbols and no signals (stops at the first one it meets).
+    let rec private isConstant (e: Expr) =
+        match e.Node with
+        | Num _
+        | Real _ -> true
+        | Sym _
+        | Sig _ -> false
+        | Pow(a, b) -> isConstant a && isConstant b
+        | Sum xs
+        | Prod xs
+        | Fn(_, xs) -> Array.forall isConstant xs
+
+    /// The value of a constant part of an expression: a number, or a power or function of constants.
+    let private constantValue (e: Expr) =
+        match e.Node with
+        | Num r -> Some(r.ToDouble())
+        | Real x -> Some x
+        | Pow _
+        | Fn _ when isConstant e -> Some(Evaluate.eval noValues e)
+        | _ -> None
+
+    /// A constant that is not a finite number (1e999, 10^10^10, 1/0, 0^-1, sqrt(-1)) is an error
+    /// at the place it was written. Only the node's own terms and factors are looked at, so the
+    /// check is linear over a whole expression.
+    let private checkFinite (p: SourcePos) (e: Expr) =
+        let parts =
+            match e.Node with
+            | Sum ts ->
+                ts
+                |> Array.collect (fun t ->
+                    match t.Node with
+                    | Prod fs -> fs
+                    | _ -> [| t |])
+            | Prod fs -> fs
+            | _ -> [| e |]
+
+        let bad =
+            parts
+            |> Array.tryPick (fun x ->
+                match constantValue x with
+                | Some v when not (Double.IsFinite v) -> Some(x, v)
+                | _ -> None)
+
+        match bad with
+        | Some(x, v) ->
+            let text = Print.text x
+
+            let text =
+                if text.Length > 60 then
+                    text.Substring(0, 60) + "..."
+                else
+                    text
+
+            let why =
+                if Double.IsNaN v then
+                    "it is undefined (a square root or logarithm of a negative number, 0/0, ...)"
+                else
+                    "it overflows or divides by zero"
+
+            Errors.fail InvalidModel p $"'{text}' is not a finite number: {why}"
+        | None -> ()
 
     let private arityError p (name: string) expected got =
         Errors.fail WrongArity p $"'{name}' takes {expected} argument(s), but {got} were given"
 
     let rec toExpr (sc: Scope) (e: SExpr) : Expr =
+        let r = resolve sc e
+
+        if sc.Finite then
+            checkFinite e.Pos r
+
+        r
+
+    and private resolve (sc: Scope) (e: SExpr) : Expr =
         let recur = toExpr sc
 
         match e.Node with
         | Number text -> literal e.Pos text
         | Unary(_, a) -> Expr.neg (recur a)
+        | Binary(op, _, _) when op <> '^' ->
+            // A chain a + b - c + ... (or a * b / c ...) is a left spine as long as the sum: walk
+            // it in a loop and build one n-ary node, so that neither the stack nor the time
+            // grows with the number of terms.
+            let additive = op = '+' || op = '-'
+
+            let sameChain o =
+                if additive then o = '+' || o = '-' else o = '*' || o = '/'
+
+            let rest = ResizeArray<char * SExpr>()
+            let mutable first = e
+            let mutable walking = true
+
+            while walking do
+                match first.Node with
+                | Binary(o, a, b) when sameChain o ->
+                    rest.Add((o, b))
+                    first <- a
+                | _ -> walking <- false
+
+            rest.Reverse()
+
+            if additive then
+                let operands = ResizeArray<Expr>(rest.Count + 1)
+                operands.Add(recur first)
+
+                for o, b in rest do
+                    let x = recur b
+                    operands.Add(if o = '+' then x else Expr.neg x)
+
+                Expr.add operands
+            else
+                // Products fold pairwise, as written: a parenthesized product longer than
+                // Expr.maxFlatten stays one factor, so printed products parse back to themselves.
+                let mutable acc = recur first
+
+                for o, b in rest do
+                    let x = recur b
+
+                    if o = '/' && Expr.isZero x && sc.Finite then
+                        Errors.fail InvalidModel b.Pos "division by zero"
+
+                    acc <- if o = '*' then Expr.mul2 acc x else Expr.div acc x
+
+                acc
         | Binary(op, a, b) ->
             let a, b = recur a, recur b
 
@@ -112,7 +237,20 @@ module Resolve =
                 let i =
                     match ix.Node with
                     | Ident("i", 0) when sc.Index.IsSome -> sc.Index.Value
-                    | Number n when not (n.Contains '.') -> int n
+                    | Number n ->
+                        match
+                            Int32.TryParse(
+                                n,
+                                Globalization.NumberStyles.None,
+                                Globalization.CultureInfo.InvariantCulture
+                            )
+                        with
+                        | true, k -> k
+                        | _ ->
+                            Errors.fail
+                                InvalidModel
+                                ix.Pos
+                                $"an array index must be i (inside sum) or a whole number, not '{n}'"
                     | _ -> Errors.fail InvalidModel ix.Pos "an array index must be i (inside sum) or an integer"
 
                 if i < 0 || i >= xs.Length then
@@ -165,6 +303,12 @@ module Resolve =
 
                     Functions.apply fname (args |> List.map recur |> Array.ofList)
 
-    /// Parses and resolves an expression; `names` maps each name to its binding.
+    /// Parses and resolves an expression; `names` maps each name to its binding. Non-finite
+    /// constants are kept (printed text reads back to the same expression).
     let parseExpression (names: Map<string, Binding>) (text: string) =
-        toExpr (scope names.TryFind InForce) (Parser.parseExpr text)
+        toExpr
+            {
+                scope names.TryFind InForce with
+                    Finite = false
+            }
+            (Parser.parseExpr text)

@@ -1,16 +1,49 @@
 namespace Stlp.Model
 
+open System
 open Stlp.Model.Syntax
 
 /// The `simulate` statement's options.
 module Settings =
     let simulation (exprOf: SExpr -> Expr) (value: SExpr -> float) (sim: SimulationSettings) (opts: SimOption list) =
+        let finite what (e: SExpr) =
+            let v = value e
+
+            if not (Double.IsFinite v) then
+                Errors.fail InvalidModel e.Pos $"{what} must be a finite number, got {Print.realText v}"
+
+            v
+
+        let positive what (e: SExpr) =
+            let v = finite what e
+
+            if not (v > 0.0) then
+                Errors.fail InvalidModel e.Pos $"{what} must be positive, got {Print.realText v}"
+
+            v
+
+        let checkedSpan (a: SExpr) (b: SExpr) =
+            let t0, t1 = finite "the start time" a, finite "the end time" b
+
+            if not (t1 > t0) then
+                Errors.fail
+                    InvalidModel
+                    b.Pos
+                    $"the end time {Print.realText t1} must be after the start {Print.realText t0}"
+
+            t0, t1
+
         opts
         |> List.fold
             (fun (s: SimulationSettings) o ->
                 match o with
-                | Span(a, b) -> { s with T0 = value a; T1 = value b }
-                | Step e -> { s with Step = Some(value e) }
+                | Span(a, b) ->
+                    let t0, t1 = checkedSpan a b
+                    { s with T0 = t0; T1 = t1 }
+                | Step e -> {
+                    s with
+                        Step = Some(positive "the step" e)
+                  }
                 | Method m ->
                     if Stlp.Runtime.Integration.Integrators.IsKnown m.Text then
                         { s with Method = m.Text }
@@ -19,9 +52,12 @@ module Settings =
                             InvalidModel
                             m.Pos
                             $"unknown method '{m.Text}' ({Stlp.Runtime.Integration.Integrators.NamesText})"
-                | RelTol e -> { s with RelTol = value e }
-                | AbsTol e -> { s with AbsTol = value e }
-                | OutputEvery e -> { s with OutputEvery = Some(value e) }
+                | RelTol e -> { s with RelTol = positive "rtol" e }
+                | AbsTol e -> { s with AbsTol = positive "atol" e }
+                | OutputEvery e -> {
+                    s with
+                        OutputEvery = Some(positive "the output interval" e)
+                  }
                 | Outputs ns -> {
                     s with
                         Outputs = ns |> List.map (fun n -> n.Text)
@@ -96,7 +132,21 @@ module NetworkStatement =
 
         let netShape =
             match shape with
-            | Feedforward sizes -> Layers sizes
+            | Feedforward sizes ->
+                // Sizes checked before any work: a mistyped layer must not build billions of weights.
+                if sizes |> List.exists (fun k -> k < 1) then
+                    Errors.fail InvalidModel pos $"network '{netName}': every layer needs at least one neuron"
+
+                let weights =
+                    sizes |> List.pairwise |> List.sumBy (fun (a, b) -> int64 a * int64 b + int64 b)
+
+                if weights > 1_000_000L || sizes.Length > 1000 then
+                    Errors.fail
+                        InvalidModel
+                        pos
+                        $"network '{netName}' is too large ({weights} weights and biases; at most 1000000)"
+
+                Layers sizes
             | Syntax.Digraph -> Graph(vertexNames, edges |> List.map (fun (a, b) -> a.Text, b.Text))
 
         let signalOf (name: string) = Expr.signal name 0
@@ -201,6 +251,29 @@ module Check =
 
             if not (mass > 0.0) then
                 fail $"the mass of '{c.Name}' must be positive, got {mass}"
+
+            if not (Double.IsFinite mass) then
+                fail $"the mass of '{c.Name}' must be finite, got {Print.realText mass}"
+
+            // Starts are constants: numbers and parameters, finite.
+            for what, e in
+                [
+                    "initial value", c.Init
+                    "initial velocity", c.InitVelocity
+                    "guess", c.Guess
+                ] do
+                match e with
+                | None -> ()
+                | Some e ->
+                    let bad = Calculus.freeSymbols e |> Set.filter (fun s -> s.Kind <> Parameter)
+
+                    if not bad.IsEmpty || not (Calculus.signals e).IsEmpty then
+                        fail $"the {what} of '{c.Name}' must be a constant (numbers and parameters only)"
+
+                    let v = Evaluate.eval (Evaluate.ofMaps values Map.empty) e
+
+                    if not (Double.IsFinite v) then
+                        fail $"the {what} of '{c.Name}' must be a finite number, got {Print.realText v}"
 
         let dissipationSyms =
             Calculus.freeSymbols m.Dissipation

@@ -12,7 +12,13 @@ type SourcePos = {
 /// The syntax tree of the model language, with a position on every node. The parser produces it;
 /// `Elaborate` turns it into expressions and a model, so that errors can point at the text.
 module Syntax =
-    type SExpr = { Node: SNode; Pos: SourcePos }
+    type SExpr = {
+        Node: SNode
+        Pos: SourcePos
+        /// How deeply the node nests: calls, brackets, signs and powers each add a level; a chain
+        /// of `+`/`-` or of `*`/`/` is one level however long (resolution flattens it).
+        Depth: int
+    }
 
     and SNode =
         /// A numeric literal as written: exact when it has no '.' and no exponent.
@@ -39,6 +45,8 @@ module Syntax =
         | Mass of SExpr
         | Init of SExpr
         | InitVelocity of SExpr
+        /// A start for a coordinate without `init` that completion may move.
+        | Guess of SExpr
 
     /// A formal parameter of a constraint form.
     type FormParam =
