@@ -23,7 +23,7 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(0, code);
         Assert.Contains("fig2a: t = 0 .. 20", output);
         var lines = File.ReadAllLines(Path.Combine(directory, "trajectory.csv"));
-        Assert.Equal("t,x,w,x',w',lambda~_x,max_abs_G,max_abs_Gdot,loss,varpi", lines[0]);
+        Assert.Equal("t,x,w,x_dot,w_dot,lambda_norm_x,max_abs_G,max_abs_Gdot,loss,varpi", lines[0]);
         Assert.Equal(401, lines.Length - 1); // every 0.05 from 0 to 20
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "summary.json")));
         var root = summary.RootElement;

@@ -46,7 +46,7 @@ public sealed class SimulatorTests : IDisposable
             var cells = lines[k + 1].Split(',').Select(double.Parse).ToArray();
             Assert.Equal(memory.Times[k], cells[0]);
             Assert.Equal(w[k], cells[Array.IndexOf(header, "w")]);
-            Assert.Equal(wdot[k], cells[Array.IndexOf(header, "w'")]);
+            Assert.Equal(wdot[k], cells[Array.IndexOf(header, "w_dot")]);
             Assert.Equal(memory.Loss[k], cells[Array.IndexOf(header, "loss")]);
         }
         // Every 0.1 from 0 to 5.

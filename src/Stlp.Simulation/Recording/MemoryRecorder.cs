@@ -29,13 +29,18 @@ public sealed class MemoryRecorder : IRunRecorder
     /// <summary>The normalized multipliers lambda~ at each recorded time, in constraint order.</summary>
     public IReadOnlyList<double[]> LambdaNormalized => multipliers;
 
-    /// <summary>A coordinate's series by name; <c>x'</c> gives its velocity.</summary>
+    /// <summary>A coordinate's series by name; <c>x'</c> or <c>x_dot</c> gives its velocity.</summary>
     public double[] this[string name]
     {
         get
         {
-            var velocity = name.EndsWith('\'');
-            var i = Array.IndexOf(Layout.CoordinateNames, velocity ? name[..^1] : name);
+            var i = Array.IndexOf(Layout.CoordinateNames, name);
+            var velocity = false;
+            if (i < 0 && (name.EndsWith('\'') || name.EndsWith("_dot", StringComparison.Ordinal)))
+            {
+                velocity = true;
+                i = Array.IndexOf(Layout.CoordinateNames, name.EndsWith('\'') ? name[..^1] : name[..^4]);
+            }
             if (i < 0)
             {
                 throw new KeyNotFoundException(
