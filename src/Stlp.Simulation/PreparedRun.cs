@@ -95,6 +95,7 @@ public sealed class PreparedRun
         var sinks = (recorders ?? []).ToArray();
         var program = Kernel.Program;
         var n = program.N;
+        var (networkViews, targetSignals) = NetworkViews();
         var layout = new RunLayout(
             Model.Name,
             program.CoordinateNames,
@@ -102,10 +103,14 @@ public sealed class PreparedRun
             observables.PlotLabels,
             T0,
             T1
-        );
+        )
+        {
+            Networks = networkViews,
+            TargetCount = targetSignals.Length,
+        };
         var epochs = new EpochSnapshots(this);
         var losses = new List<double>();
-        var sample = new RunSample(n, program.R, layout.PlotLabels.Length);
+        var sample = new RunSample(n, program.R, layout.PlotLabels.Length, targetSignals.Length);
         var scratch = new double[2 * n];
         double maxG = 0,
             maxGdot = 0,
@@ -124,6 +129,10 @@ public sealed class PreparedRun
             sample.MaxAbsGdot = MaxAbs(System.Gdot);
             sample.Varpi = System.Varpi;
             sample.Loss = observables.Loss(t, y, sample.Plots);
+            for (var k = 0; k < targetSignals.Length; k++)
+            {
+                sample.Targets[k] = targetSignals[k].At(t, 0);
+            }
             foreach (var sink in sinks)
             {
                 sink.Record(sample);
@@ -279,6 +288,46 @@ public sealed class PreparedRun
             .FirstOrDefault()
             ?.InformationalVersion
         ?? "unknown";
+
+    /// <summary>The networks as the plots see them, and the data-set target signals they compare outputs with.</summary>
+    private (NetworkView[] Views, PresentedSignal[] Targets) NetworkViews()
+    {
+        var names = CoordinateNames.ToList();
+        var targets = new List<PresentedSignal>();
+        var views = new List<NetworkView>();
+        foreach (var network in Model.Networks)
+        {
+            var layers = network.Layers.Select(l => l.ToHashSet()).ToList();
+            int[][] byLayer =
+            [
+                .. layers
+                    .Select(layer => network.Neurons.Where(u => layer.Contains(u.Name)).SelectMany(u => u.Weights))
+                    .Select(ws => ws.Select(w => names.IndexOf(w)).ToArray())
+                    .Where(ws => ws.Length > 0),
+            ];
+            var dataIndex = Model.DataSets.ToList().FindIndex(d => d.Name == network.DataSetName);
+            var outputTargets = new int[network.Outputs.Length];
+            for (var k = 0; k < outputTargets.Length; k++)
+            {
+                outputTargets[k] = -1;
+                if (dataIndex >= 0 && k < Model.DataSets[dataIndex].Targets.Length)
+                {
+                    outputTargets[k] = targets.Count;
+                    targets.Add(DataSets[dataIndex].Signal(Model.DataSets[dataIndex].TargetSignal(k)));
+                }
+            }
+            views.Add(
+                new NetworkView(
+                    network.Name,
+                    byLayer,
+                    [.. network.Outputs.Select(o => names.IndexOf(o))],
+                    [.. network.Outputs],
+                    outputTargets
+                )
+            );
+        }
+        return ([.. views], [.. targets]);
+    }
 
     private static double MaxAbs(double[] xs)
     {

@@ -78,6 +78,11 @@ public sealed class LearningEvaluation
             .Select((q, k) => new EpochScore(k + 1, Score(q, data.HeldOutRows), TrainingLoss(q)))
             .ToList();
         var backprop = Baseline(initial, epochs, backpropRate);
+        var start = new EpochScore(0, Score(initial, data.HeldOutRows), TrainingLoss(initial));
+        if (backprop.Available)
+        {
+            start = start with { BackpropHeldOut = start.HeldOut, BackpropTrainLoss = start.TrainLoss };
+        }
         return new NetworkLearning(
             network.Name,
             spec.Name,
@@ -86,6 +91,7 @@ public sealed class LearningEvaluation
             Metric,
             Score(final, data.HeldOutRows),
             Score(final, data.TrainRows),
+            start,
             epochs,
             backprop
         );

@@ -32,6 +32,7 @@ public sealed record BackpropOutcome
 /// scored on the held-out rows (accuracy for one-hot classes, MSE otherwise) at the end and at
 /// every epoch's end, with the backprop baseline beside it.
 /// </summary>
+/// <param name="Initial">Epoch 0: the scores of the initial weights, before training (the same for both methods).</param>
 public sealed record NetworkLearning(
     string Network,
     string DataSet,
@@ -40,6 +41,7 @@ public sealed record NetworkLearning(
     string Metric,
     double HeldOut,
     double Train,
+    EpochScore Initial,
     IReadOnlyList<EpochScore> Epochs,
     BackpropOutcome Backprop
 );

@@ -14,6 +14,7 @@ public sealed class MemoryRecorder : IRunRecorder
         varpi = [];
     private readonly List<double[]> plots = [];
     private readonly List<double[]> multipliers = [];
+    private readonly List<double[]> targets = [];
     private RunLayout? layout;
 
     public RunLayout Layout => layout ?? throw new InvalidOperationException("nothing recorded yet");
@@ -52,6 +53,9 @@ public sealed class MemoryRecorder : IRunRecorder
         }
     }
 
+    /// <summary>The k-th data-set target's series (see <see cref="NetworkView.Targets"/>).</summary>
+    public double[] Target(int k) => [.. targets.Select(p => p[k])];
+
     /// <summary>The k-th <c>plot</c> expression's series.</summary>
     public double[] Plot(int k) => [.. plots.Select(p => p[k])];
 
@@ -67,6 +71,7 @@ public sealed class MemoryRecorder : IRunRecorder
         varpi.Add(sample.Varpi);
         plots.Add([.. sample.Plots]);
         multipliers.Add([.. sample.LambdaNormalized]);
+        targets.Add([.. sample.Targets]);
     }
 
     public void End(RunResult result) { }

@@ -127,6 +127,9 @@ public sealed class SummaryRecorder(string directory) : IRunRecorder
             ["metric"] = learning.Metric,
             ["held_out"] = Finite(learning.HeldOut),
             ["train"] = Finite(learning.Train),
+            // Epoch 0: the initial weights, before training.
+            ["held_out_initial"] = Finite(learning.Initial.HeldOut),
+            ["train_loss_initial"] = Finite(learning.Initial.TrainLoss),
             ["held_out_by_epoch"] = new JsonArray([.. learning.Epochs.Select(e => Finite(e.HeldOut))]),
             ["train_loss_by_epoch"] = new JsonArray([.. learning.Epochs.Select(e => Finite(e.TrainLoss))]),
             ["backprop"] = Backprop(learning.Backprop),
