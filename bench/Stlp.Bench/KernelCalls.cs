@@ -19,7 +19,7 @@ public static class KernelCalls
         {
             var model = Repository.Sample(sample);
             var watch = Stopwatch.StartNew();
-            var compiled = KernelFactory.Create(Repository.Derive(model), null);
+            var compiled = KernelFactory.Create(Lower.lower(Repository.Derive(model)), null);
             var compile = watch.Elapsed.TotalMilliseconds;
             var kernel = compiled.Kernel;
             var n = kernel.CoordinateCount;

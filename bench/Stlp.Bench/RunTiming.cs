@@ -51,7 +51,7 @@ public static class RunTiming
         {
             var model = Repository.Sample(file);
             var derivation = Repository.Derive(model);
-            var compiled = KernelFactory.Create(derivation, null);
+            var compiled = KernelFactory.Create(Lower.lower(derivation), null);
             var initial = InitialConditionsModule.complete(
                 derivation,
                 new FormulaSignals(model),

@@ -24,7 +24,7 @@ public static class StiffComparison
                 new Dictionary<string, double> { ["m"] = m }
             );
             var derivation = Repository.Derive(model);
-            var compiled = KernelFactory.Create(derivation, null);
+            var compiled = KernelFactory.Create(Lower.lower(derivation), null);
             var initial = InitialConditionsModule
                 .complete(derivation, new FormulaSignals(model), model.ParameterValues)
                 .State;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Stlp.Codegen;
+using Stlp.Model;
 using Stlp.Runtime.Kernels;
 
 namespace Stlp.Cli;
@@ -43,7 +44,7 @@ public static class CheckCommand
                 error,
                 derivation =>
                 {
-                    var compiled = KernelFactory.Create(derivation, KernelCache.Default());
+                    var compiled = KernelFactory.Create(Lower.lower(derivation), KernelCache.Default());
                     var kernels = new List<(string, IKernel)> { ("generated", compiled.Kernel) };
                     if (parse.GetValue(hand) is { } handPath)
                     {

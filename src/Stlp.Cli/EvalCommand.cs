@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Stlp.Codegen;
+using Stlp.Ir;
 using Stlp.Model;
 using Stlp.Runtime.Kernels;
 
@@ -67,7 +68,7 @@ public static class EvalCommand
                     else
                     {
                         var compiled = KernelFactory.Create(
-                            derivation,
+                            Lower.lower(derivation),
                             parse.GetValue(noCache) ? null : KernelCache.Default()
                         );
                         (kernel, program) = (compiled.Kernel, compiled.Program);
@@ -118,7 +119,7 @@ public static class EvalCommand
         var t = s["t"]!.GetValue<double>();
         var q = Values(s["q"], p.CoordinateNames, "q", n => n);
         var qdot = Values(s["qdot"], p.CoordinateNames, "qdot", n => n);
-        var signalNames = p.SignalInputs.Select(x => x.Item1 + new string('\'', x.Item2)).ToArray();
+        var signalNames = p.SignalInputs.Select(x => x.Name + new string('\'', x.Order)).ToArray();
         var signals = Values(s["signals"], signalNames, "signals", n => n);
         var qddot = new double[p.N];
         var lambda = new double[p.R];

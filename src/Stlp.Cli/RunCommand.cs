@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.FSharp.Core;
 using Stlp.Codegen;
+using Stlp.Ir;
 using Stlp.Model;
 using Stlp.Runtime.Integration;
 using Stlp.Runtime.Kernels;
@@ -129,13 +130,13 @@ public static class RunCommand
             signals.External = DataSignal;
         }
         var initial = InitialConditionsModule.complete(derivation, signals, parameters);
-        var compiled = KernelFactory.Create(derivation, options.NoCache ? null : KernelCache.Default());
+        var compiled = KernelFactory.Create(Lower.lower(derivation), options.NoCache ? null : KernelCache.Default());
         var program = compiled.Program;
         var n = program.N;
         var signalInputs = program.SignalInputs;
         // Resolved once: the right-hand side evaluates these on every stage.
         var signalSources = signalInputs
-            .Select(s => (Signal: dataSets.First(d => d.Has(s.Item1)).Signal(s.Item1), Order: s.Item2))
+            .Select(s => (Signal: dataSets.First(d => d.Has(s.Name)).Signal(s.Name), Order: s.Order))
             .ToArray();
         Action<double, double[]>? fillSignals =
             signalInputs.Length == 0

@@ -1,3 +1,4 @@
+using Stlp.Ir;
 using Stlp.Model;
 using Stlp.Runtime.Kernels;
 
@@ -90,9 +91,16 @@ public sealed class Interpreter : IJacobianKernel
                 },
                 OpCode.Add => Sum(ins.Args),
                 OpCode.Mul => Product(ins.Args),
+                OpCode.Subtract => Difference(ins.Args),
+                OpCode.Negate => -temps[ins.Args[0]],
+                OpCode.Divide => temps[ins.Args[0]] / temps[ins.Args[1]],
+                OpCode.Square => temps[ins.Args[0]] * temps[ins.Args[0]],
+                OpCode.Reciprocal => 1.0 / temps[ins.Args[0]],
+                OpCode.Sqrt => Math.Sqrt(temps[ins.Args[0]]),
                 OpCode.PowInt => PowInt(temps[ins.Args[0]], (int)ins.Value),
                 OpCode.Pow => Math.Pow(temps[ins.Args[0]], temps[ins.Args[1]]),
-                _ => Primitives.Call(ins.Name, ins.Args.Select(a => temps[a]).ToArray()),
+                OpCode.Call => Primitives.Call(ins.Name, ins.Args.Select(a => temps[a]).ToArray()),
+                _ => throw new InvalidOperationException($"unknown operation {ins.Op}"),
             };
         }
         algebra.Finish(t, temps, qddot, lambdaNormalized, g, gdot, out varpi);
@@ -108,6 +116,16 @@ public sealed class Interpreter : IJacobianKernel
         return s;
     }
 
+    private double Difference(int[] args)
+    {
+        var s = temps[args[0]];
+        for (var k = 1; k < args.Length; k++)
+        {
+            s -= temps[args[k]];
+        }
+        return s;
+    }
+
     private double Product(int[] args)
     {
         var s = temps[args[0]];
@@ -118,14 +136,15 @@ public sealed class Interpreter : IJacobianKernel
         return s;
     }
 
-    /// <summary>The same formulas the emitter writes for small integer powers.</summary>
+    /// <summary>
+    /// The same formulas the emitter writes, and lowering folds constants with, for integer
+    /// powers (<see cref="OpCode.PowInt"/> has exponents of 3 and more).
+    /// </summary>
     public static double PowInt(double x, int k) =>
         k switch
         {
             2 => x * x,
             3 => x * x * x,
-            -1 => 1.0 / x,
-            -2 => 1.0 / (x * x),
             _ => Math.Pow(x, k),
         };
 }

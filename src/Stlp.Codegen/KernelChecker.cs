@@ -1,4 +1,5 @@
 using Microsoft.FSharp.Collections;
+using Stlp.Ir;
 using Stlp.Model;
 using Stlp.Runtime.Kernels;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Stlp.Ir;
 using Stlp.Model;
 
 namespace Stlp.Codegen;
@@ -276,6 +277,12 @@ public static class KernelEmitter
             },
             OpCode.Add => string.Join(" + ", ins.Args.Select(r)),
             OpCode.Mul => string.Join(" * ", ins.Args.Select(r)),
+            OpCode.Subtract => string.Join(" - ", ins.Args.Select(r)),
+            OpCode.Negate => $"-{r(ins.Args[0])}",
+            OpCode.Divide => $"{r(ins.Args[0])} / {r(ins.Args[1])}",
+            OpCode.Square => $"{r(ins.Args[0])} * {r(ins.Args[0])}",
+            OpCode.Reciprocal => $"1.0 / {r(ins.Args[0])}",
+            OpCode.Sqrt => $"Math.Sqrt({r(ins.Args[0])})",
             OpCode.PowInt => PowText(r(ins.Args[0]), (int)ins.Value),
             OpCode.Pow => $"Math.Pow({r(ins.Args[0])}, {r(ins.Args[1])})",
             _ => string.Format(
@@ -381,8 +388,6 @@ public static class KernelEmitter
         {
             2 => $"{x} * {x}",
             3 => $"{x} * {x} * {x}",
-            -1 => $"1.0 / {x}",
-            -2 => $"1.0 / ({x} * {x})",
             _ => $"Math.Pow({x}, {Literal(k)})",
         };
 
@@ -401,6 +406,12 @@ public static class KernelEmitter
                 " + ",
                 a.Select((aj, j) => string.Join(" * ", a.Where((_, l) => l != j).Select(W).Prepend(D(aj))))
             ),
+            OpCode.Subtract => string.Join(" - ", a.Select(D)),
+            OpCode.Negate => $"-{D(a[0])}",
+            OpCode.Divide => $"({D(a[0])} - {W(i)} * {D(a[1])}) / {W(a[1])}",
+            OpCode.Square => $"2.0 * {W(a[0])} * {D(a[0])}",
+            OpCode.Reciprocal => $"-({W(i)} * {W(i)}) * {D(a[0])}",
+            OpCode.Sqrt => $"0.5 * {D(a[0])} / {W(i)}",
             OpCode.PowInt => $"{Literal((int)ins.Value)} * ({PowText(W(a[0]), (int)ins.Value - 1)}) * {D(a[0])}",
             OpCode.Pow => $"{W(i)} * ({D(a[1])} * Math.Log({W(a[0])}) + {W(a[1])} * {D(a[0])} / {W(a[0])})",
             OpCode.Call when ins.Partials.Length == a.Length => string.Join(

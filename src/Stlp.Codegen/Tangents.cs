@@ -1,4 +1,4 @@
-using Stlp.Model;
+using Stlp.Ir;
 using Stlp.Runtime.Kernels;
 
 namespace Stlp.Codegen;
@@ -57,6 +57,29 @@ public static class Tangents
                         sum += dw[a[j]];
                     }
                     dw[i] = sum;
+                    break;
+                case OpCode.Subtract:
+                    var difference = dw[a[0]];
+                    for (var j = 1; j < a.Length; j++)
+                    {
+                        difference -= dw[a[j]];
+                    }
+                    dw[i] = difference;
+                    break;
+                case OpCode.Negate:
+                    dw[i] = -dw[a[0]];
+                    break;
+                case OpCode.Divide:
+                    dw[i] = (dw[a[0]] - w[i] * dw[a[1]]) / w[a[1]];
+                    break;
+                case OpCode.Square:
+                    dw[i] = 2.0 * w[a[0]] * dw[a[0]];
+                    break;
+                case OpCode.Reciprocal:
+                    dw[i] = -(w[i] * w[i]) * dw[a[0]];
+                    break;
+                case OpCode.Sqrt:
+                    dw[i] = 0.5 * dw[a[0]] / w[i];
                     break;
                 case OpCode.Mul:
                     var total = 0.0;

@@ -54,7 +54,7 @@ public sealed class BackpropLimitTests(ITestOutputHelper output)
             new Dictionary<string, double> { ["m"] = m, ["gamma"] = Gamma }
         );
         var derivation = Harness.Derive(model);
-        var compiled = KernelFactory.Create(derivation, null);
+        var compiled = KernelFactory.Create(Lower.lower(derivation), null);
         var initial = InitialConditionsModule.complete(derivation, new FormulaSignals(model), model.ParameterValues);
         var system = new KernelSystem(compiled.Kernel, compiled.Program.ParameterDefaults);
         var y = initial.State.Q.Concat(initial.State.Qdot).ToArray();

@@ -1,6 +1,7 @@
 using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
 using Stlp.Codegen;
+using Stlp.Ir;
 using Stlp.Model;
 using Stlp.Runtime.Kernels;
 using Xunit;
@@ -33,7 +34,8 @@ public static class Harness
         Stlp.Model.Derive.derive(FSharpOption<Stabilization>.None, model);
 
     /// <summary>A kernel compiled without the disk cache.</summary>
-    public static CompiledKernel Compile(Stlp.Model.Model model) => KernelFactory.Create(Derive(model), null);
+    public static CompiledKernel Compile(Stlp.Model.Model model) =>
+        KernelFactory.Create(Lower.lower(Derive(model)), null);
 
     public sealed record Result(double[] Qddot, double[] Lambda, double[] G, double[] Gdot, double Varpi);
 
