@@ -177,8 +177,30 @@ module Lower =
             | Real x -> Some x
             | _ -> None
 
+        let ordered = Calculus.topological (List.ofArray roots @ partialRoots)
+
+        // How many nodes use each node: a reciprocal several products share is computed once and
+        // multiplied by (a division costs several multiplications), one used once is divided by.
+        let parents = Dictionary<int, int>()
+
+        for n in ordered do
+            let children =
+                match n.Node with
+                | Sum xs
+                | Prod xs
+                | Fn(_, xs) -> xs
+                | Pow(b, p) -> [| b; p |]
+                | _ -> [||]
+
+            for c in children do
+                parents.[c.Id] <-
+                    (match parents.TryGetValue c.Id with
+                     | true, k -> k + 1
+                     | _ -> 1)
+
         /// A product, times -1 when negate: the coefficient first, factors with a negative exact
-        /// exponent as one denominator (a*b^-1 -> a / b, b^-1 -> 1 / b), a -1 as a negation.
+        /// exponent that nothing else uses as one denominator (a*b^-1 -> a / b, b^-1 -> 1 / b), a
+        /// -1 as a negation (-x) or a sign on the first factor (-x * y, one instruction).
         let product (fs: Expr[]) (negate: bool) =
             let c = fs |> Array.choose numeric |> Array.fold (*) (if negate then -1.0 else 1.0)
 
@@ -191,11 +213,13 @@ module Lower =
                 | Real _ -> ()
                 | Pow(b, p) ->
                     match p.Node with
-                    | Num r when r.Sign < 0 -> denominator.Add(power (slot b) (-r))
+                    | Num r when r.Sign < 0 && parents.[f.Id] = 1 -> denominator.Add(power (slot b) (-r))
                     | _ -> numerator.Add(slot f)
                 | _ -> numerator.Add(slot f)
 
-            if c <> 1.0 && c <> -1.0 then
+            let signed = c <> 1.0 && (c <> -1.0 || numerator.Count <> 1)
+
+            if signed then
                 numerator.Insert(0, constant c)
 
             let core =
@@ -205,7 +229,10 @@ module Lower =
                 | [], den -> op1 OpCode.Reciprocal (gather OpCode.Mul den)
                 | num, den -> opN OpCode.Divide [| gather OpCode.Mul num; gather OpCode.Mul den |]
 
-            if c = -1.0 then op1 OpCode.Negate core else core
+            if c = -1.0 && not signed then
+                op1 OpCode.Negate core
+            else
+                core
 
         /// A term of a sum that is negative: the slot of its magnitude.
         let negativeTerm (e: Expr) =
@@ -230,8 +257,6 @@ module Lower =
             | _, [] -> gather OpCode.Add positive
             | [], _ -> op1 OpCode.Negate (gather OpCode.Add negative)
             | _ -> opN OpCode.Subtract (Array.ofList (gather OpCode.Add positive :: negative))
-
-        let ordered = Calculus.topological (List.ofArray roots @ partialRoots)
 
         for n in ordered do
             let s =
