@@ -15,6 +15,7 @@ public sealed class Interpreter : IJacobianKernel
     private readonly double[] temps;
     private readonly KernelAlgebra algebra;
     private readonly double[] tangents;
+    private readonly bool[] dependent;
     private readonly DiagonalJacobian? assembly;
     private readonly double[] qddotScratch,
         lambdaScratch,
@@ -26,6 +27,7 @@ public sealed class Interpreter : IJacobianKernel
         this.program = program;
         temps = new double[program.Instructions.Length];
         tangents = new double[program.Instructions.Length];
+        dependent = Tangents.StateDependent(program);
         algebra = new KernelAlgebra(program);
         assembly = program.IsHDiagonal ? Tangents.Assembly(program) : null;
         (qddotScratch, lambdaScratch) = (new double[program.N], new double[program.R]);
@@ -51,7 +53,7 @@ public sealed class Interpreter : IJacobianKernel
         DiagonalJacobian.Identity(program.N, jacobian);
         for (var k = 0; k < 2 * program.N; k++)
         {
-            Tangents.Pass(program, k, temps, tangents);
+            Tangents.Pass(program, dependent, k, temps, tangents);
             assembly.Column(temps, tangents, k, jacobian);
         }
     }

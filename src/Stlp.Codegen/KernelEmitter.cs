@@ -880,11 +880,8 @@ public static class KernelEmitter
         }
         var code = p.Instructions;
         bool Constant(int j) => code[j].Op == OpCode.Constant;
-        bool Fixed(int j) =>
-            Constant(j)
-            || code[j].Op == OpCode.Input && code[j].InputKind is not (InputKind.Coordinate or InputKind.Velocity);
+        var dependent = Tangents.StateDependent(p);
         string W(int j) => Constant(j) ? Literal(code[j].Value) : $"w[{j}]";
-        string D(int j) => Fixed(j) ? "0.0" : $"dw[{j}]";
         // Every w[j] or dw[j] an element access, every read one operator more, and a call.
         MethodCost Cost(int reads)
         {
@@ -920,14 +917,14 @@ public static class KernelEmitter
             }
             var slot = i;
             primal.Add(CodeLine.Fixed($"w[{i}] = {Expression(ins, W)};", Cost(ins.Args.Length)));
-            if (!Fixed(i))
+            if (dependent[i])
             {
                 var cost = Cost(TangentReads(ins));
                 if (ins.Op == OpCode.Input)
                 {
                     cost += MethodCost.Check;
                 }
-                tangents.Add(CodeLine.Fixed($"dw[{i}] = {Tangent(ins, slot, p.N, W, D)};", cost));
+                tangents.Add(CodeLine.Fixed($"dw[{i}] = {Tangent(ins, slot, p.N, W, dependent)};", cost));
             }
         }
         var primalParts = MethodSplitter.Split(primal, _ => MethodCost.Zero);
@@ -980,31 +977,51 @@ public static class KernelEmitter
     }
 
     /// <summary>The forward-mode tangent of one instruction along direction k, as <see cref="Tangents.Pass"/> computes it.</summary>
-    private static string Tangent(Instruction ins, int i, int n, Func<int, string> w, Func<int, string> d)
+    private static string Tangent(Instruction ins, int i, int n, Func<int, string> w, bool[] dependent)
     {
         var a = ins.Args;
         string W(int j) => Operand(w(j), false);
+        string D(int j) => $"dw[{j}]";
+        // Terms joined by op, those of state-independent arguments left out; a leading minus for
+        // a difference whose first term is left out.
+        string Terms(string op, Func<int, string> term, bool negateFirst = false)
+        {
+            var text = new StringBuilder();
+            for (var j = 0; j < a.Length; j++)
+            {
+                if (dependent[a[j]])
+                {
+                    text.Append(
+                            text.Length > 0 ? op
+                            : negateFirst && j > 0 ? "-"
+                            : ""
+                        )
+                        .Append(term(j));
+                }
+            }
+            return text.ToString();
+        }
+        var (d0, d1) = (dependent[a.ElementAtOrDefault(0)], a.Length > 1 && dependent[a[1]]);
         return ins.Op switch
         {
             OpCode.Input when ins.InputKind == InputKind.Coordinate => $"k == {ins.InputIndex} ? 1.0 : 0.0",
             OpCode.Input when ins.InputKind == InputKind.Velocity => $"k == {n + ins.InputIndex} ? 1.0 : 0.0",
-            OpCode.Add => string.Join(" + ", a.Select(d)),
-            OpCode.Subtract => string.Join(" - ", a.Select(d)),
-            OpCode.Negate => $"-{d(a[0])}",
-            OpCode.Mul => string.Join(
-                " + ",
-                a.Select((aj, j) => string.Join(" * ", a.Where((_, l) => l != j).Select(W).Prepend(d(aj))))
-            ),
-            OpCode.Divide => $"({d(a[0])} - {W(i)} * {d(a[1])}) / {W(a[1])}",
-            OpCode.Square => $"2.0 * {W(a[0])} * {d(a[0])}",
-            OpCode.Reciprocal => $"-({W(i)} * {W(i)}) * {d(a[0])}",
-            OpCode.Sqrt => $"0.5 * {d(a[0])} / {W(i)}",
-            OpCode.PowInt => $"{Literal((int)ins.Value)} * ({PowText(W(a[0]), (int)ins.Value - 1)}) * {d(a[0])}",
-            OpCode.Pow => $"{W(i)} * ({d(a[1])} * Math.Log({W(a[0])}) + {W(a[1])} * {d(a[0])} / {W(a[0])})",
-            OpCode.Call when ins.Partials.Length == a.Length => string.Join(
-                " + ",
-                a.Select((aj, j) => $"{W(ins.Partials[j])} * {d(aj)}")
-            ),
+            OpCode.Add => Terms(" + ", j => D(a[j])),
+            OpCode.Subtract => Terms(" - ", j => D(a[j]), negateFirst: true),
+            OpCode.Negate => $"-{D(a[0])}",
+            OpCode.Mul => Terms(" + ", j => string.Join(" * ", a.Where((_, l) => l != j).Select(W).Prepend(D(a[j])))),
+            OpCode.Divide when d0 && d1 => $"({D(a[0])} - {W(i)} * {D(a[1])}) / {W(a[1])}",
+            OpCode.Divide when d0 => $"{D(a[0])} / {W(a[1])}",
+            OpCode.Divide => $"-({W(i)} * {D(a[1])}) / {W(a[1])}",
+            OpCode.Square => $"2.0 * {W(a[0])} * {D(a[0])}",
+            OpCode.Reciprocal => $"-({W(i)} * {W(i)}) * {D(a[0])}",
+            OpCode.Sqrt => $"0.5 * {D(a[0])} / {W(i)}",
+            OpCode.PowInt => $"{Literal((int)ins.Value)} * ({PowText(W(a[0]), (int)ins.Value - 1)}) * {D(a[0])}",
+            OpCode.Pow when d0 && d1 =>
+                $"{W(i)} * ({D(a[1])} * Math.Log({W(a[0])}) + {W(a[1])} * {D(a[0])} / {W(a[0])})",
+            OpCode.Pow when d0 => $"{W(i)} * ({W(a[1])} * {D(a[0])} / {W(a[0])})",
+            OpCode.Pow => $"{W(i)} * ({D(a[1])} * Math.Log({W(a[0])}))",
+            OpCode.Call when ins.Partials.Length == a.Length => Terms(" + ", j => $"{W(ins.Partials[j])} * {D(a[j])}"),
             _ => "0.0",
         };
     }
