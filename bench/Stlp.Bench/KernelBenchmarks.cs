@@ -57,7 +57,7 @@ public class KernelBenchmarks
             "mlp-2-2-1" => (Repository.Sample("mlp.stlp"), "MlpKernels.cs"),
             _ => (Repository.Sample("mlp4882.stlp"), "MlpKernels.cs"),
         };
-        var compiled = KernelFactory.Create(Repository.Derive(model), null);
+        var compiled = KernelFactory.Create(Lower.lower(Repository.Derive(model)), null);
         generated = compiled.Kernel;
         interpreted = new Interpreter(compiled.Program);
         hand = KernelChecker.CompileHand(

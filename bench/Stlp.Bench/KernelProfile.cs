@@ -14,7 +14,7 @@ public static class KernelProfile
     {
         var model = ModelFile.Load(file, new Dictionary<string, double>());
         var derivation = Repository.Derive(model);
-        var compiled = KernelFactory.Create(derivation, KernelCache.Default());
+        var compiled = KernelFactory.Create(Lower.lower(derivation), KernelCache.Default());
         var kernel = compiled.Kernel;
         var n = kernel.CoordinateCount;
         var r = kernel.ConstraintCount;

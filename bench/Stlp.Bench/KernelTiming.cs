@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Stlp.Codegen;
+using Stlp.Model;
 
 namespace Stlp.Bench;
 
@@ -26,18 +27,18 @@ public static class KernelTiming
             {
                 var derivation = Repository.Derive(model);
                 var watch = Stopwatch.StartNew();
-                var first = KernelFactory.Create(derivation, null);
+                var first = KernelFactory.Create(Lower.lower(derivation), null);
                 var firstCold = watch.Elapsed.TotalMilliseconds;
                 var cold = new List<double>();
                 var warm = new List<double>();
-                KernelFactory.Create(derivation, cache);
+                KernelFactory.Create(Lower.lower(derivation), cache);
                 for (var k = 0; k < 5; k++)
                 {
                     watch.Restart();
-                    KernelFactory.Create(derivation, null);
+                    KernelFactory.Create(Lower.lower(derivation), null);
                     cold.Add(watch.Elapsed.TotalMilliseconds);
                     watch.Restart();
-                    var hit = KernelFactory.Create(derivation, cache);
+                    var hit = KernelFactory.Create(Lower.lower(derivation), cache);
                     warm.Add(watch.Elapsed.TotalMilliseconds);
                     if (!hit.CacheHit)
                     {

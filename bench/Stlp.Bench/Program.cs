@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using Stlp.Bench;
 
 // `-- sizes` prints DAG node counts of derivatives; `-- derive-scaling` the derivation's growth
-// with network size;
+// with network size; `-- kernel-calls [sample.stlp ...]` the time per call of generated kernels;
 // anything else goes to BenchmarkDotNet (e.g. `-- --filter '*'`).
 if (args is ["sizes"])
 {
@@ -17,6 +17,11 @@ if (args is ["run-timing"])
 if (args is ["kernel-timing"])
 {
     KernelTiming.Print(Console.Out);
+    return 0;
+}
+if (args is ["kernel-calls", .. var callSamples])
+{
+    KernelCalls.Print(Console.Out, callSamples);
     return 0;
 }
 if (args is ["kernel-profile", var modelFile])

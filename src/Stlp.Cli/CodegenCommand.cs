@@ -51,7 +51,7 @@ public static class CodegenCommand
                     }
                     if (parse.GetValue(compile))
                     {
-                        var compiled = KernelFactory.Create(derivation, KernelCache.Default());
+                        var compiled = KernelFactory.Create(program, KernelCache.Default());
                         error.WriteLine(
                             $"compiled in {compiled.CompileTime.TotalMilliseconds:F0} ms (cache {(compiled.CacheHit ? "hit" : "miss")})"
                         );

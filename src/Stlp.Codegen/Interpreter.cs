@@ -1,3 +1,4 @@
+using Stlp.Ir;
 using Stlp.Model;
 using Stlp.Runtime.Kernels;
 
@@ -14,6 +15,7 @@ public sealed class Interpreter : IJacobianKernel
     private readonly double[] temps;
     private readonly KernelAlgebra algebra;
     private readonly double[] tangents;
+    private readonly bool[] dependent;
     private readonly DiagonalJacobian? assembly;
     private readonly double[] qddotScratch,
         lambdaScratch,
@@ -25,6 +27,7 @@ public sealed class Interpreter : IJacobianKernel
         this.program = program;
         temps = new double[program.Instructions.Length];
         tangents = new double[program.Instructions.Length];
+        dependent = Tangents.StateDependent(program);
         algebra = new KernelAlgebra(program);
         assembly = program.IsHDiagonal ? Tangents.Assembly(program) : null;
         (qddotScratch, lambdaScratch) = (new double[program.N], new double[program.R]);
@@ -50,7 +53,7 @@ public sealed class Interpreter : IJacobianKernel
         DiagonalJacobian.Identity(program.N, jacobian);
         for (var k = 0; k < 2 * program.N; k++)
         {
-            Tangents.Pass(program, k, temps, tangents);
+            Tangents.Pass(program, dependent, k, temps, tangents);
             assembly.Column(temps, tangents, k, jacobian);
         }
     }
@@ -90,9 +93,16 @@ public sealed class Interpreter : IJacobianKernel
                 },
                 OpCode.Add => Sum(ins.Args),
                 OpCode.Mul => Product(ins.Args),
+                OpCode.Subtract => Difference(ins.Args),
+                OpCode.Negate => -temps[ins.Args[0]],
+                OpCode.Divide => temps[ins.Args[0]] / temps[ins.Args[1]],
+                OpCode.Square => temps[ins.Args[0]] * temps[ins.Args[0]],
+                OpCode.Reciprocal => 1.0 / temps[ins.Args[0]],
+                OpCode.Sqrt => Math.Sqrt(temps[ins.Args[0]]),
                 OpCode.PowInt => PowInt(temps[ins.Args[0]], (int)ins.Value),
                 OpCode.Pow => Math.Pow(temps[ins.Args[0]], temps[ins.Args[1]]),
-                _ => Primitives.Call(ins.Name, ins.Args.Select(a => temps[a]).ToArray()),
+                OpCode.Call => Primitives.Call(ins.Name, ins.Args.Select(a => temps[a]).ToArray()),
+                _ => throw new InvalidOperationException($"unknown operation {ins.Op}"),
             };
         }
         algebra.Finish(t, temps, qddot, lambdaNormalized, g, gdot, out varpi);
@@ -108,6 +118,16 @@ public sealed class Interpreter : IJacobianKernel
         return s;
     }
 
+    private double Difference(int[] args)
+    {
+        var s = temps[args[0]];
+        for (var k = 1; k < args.Length; k++)
+        {
+            s -= temps[args[k]];
+        }
+        return s;
+    }
+
     private double Product(int[] args)
     {
         var s = temps[args[0]];
@@ -118,14 +138,15 @@ public sealed class Interpreter : IJacobianKernel
         return s;
     }
 
-    /// <summary>The same formulas the emitter writes for small integer powers.</summary>
+    /// <summary>
+    /// The same formulas the emitter writes, and lowering folds constants with, for integer
+    /// powers (<see cref="OpCode.PowInt"/> has exponents of 3 and more).
+    /// </summary>
     public static double PowInt(double x, int k) =>
         k switch
         {
             2 => x * x,
             3 => x * x * x,
-            -1 => 1.0 / x,
-            -2 => 1.0 / (x * x),
             _ => Math.Pow(x, k),
         };
 }

@@ -1,4 +1,4 @@
-using Stlp.Model;
+using Stlp.Ir;
 using Stlp.Runtime.Kernels;
 
 namespace Stlp.Codegen;

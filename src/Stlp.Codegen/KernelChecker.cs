@@ -1,3 +1,4 @@
+using Stlp.Ir;
 using Stlp.Model;
 using Stlp.Runtime.Kernels;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Stlp.Model;
+using Stlp.Ir;
 using Stlp.Runtime.Kernels;
 
 namespace Stlp.Codegen;
@@ -14,13 +14,13 @@ public sealed record CompiledKernel(
     TimeSpan CompileTime
 );
 
-/// <summary>From a derivation to a running kernel: lower, emit, compile or fetch from the cache, load.</summary>
+/// <summary>From an IR program to a running kernel: emit, compile or fetch from the cache, load.</summary>
 public static class KernelFactory
 {
-    public static CompiledKernel Create(Derivation derivation, KernelCache? cache)
+    /// <summary>The caller lowers (<c>Lower.lower</c>): codegen sees only the IR.</summary>
+    public static CompiledKernel Create(IrProgram program, KernelCache? cache)
     {
         var watch = Stopwatch.StartNew();
-        var program = Lower.lower(derivation);
         var source = KernelEmitter.Emit(program);
         var generate = watch.Elapsed;
         watch.Restart();

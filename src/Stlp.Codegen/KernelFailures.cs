@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Stlp.Model;
+using Stlp.Ir;
 using Stlp.Runtime.Kernels;
 
 namespace Stlp.Codegen;

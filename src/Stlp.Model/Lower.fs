@@ -1,80 +1,36 @@
 namespace Stlp.Model
 
+open System
 open System.Collections.Generic
+open Stlp.Ir
 
-/// What an IR input slot reads.
-type InputKind =
-    | Time = 0
-    | Coordinate = 1
-    | Velocity = 2
-    | Parameter = 3
-    /// A signal value the runtime supplies (data-set signals); formula signals are inlined.
-    | Signal = 4
+/// The value of an operation on constants, computed as the interpreter and the generated code
+/// compute it, so that folding at generation time changes no result.
+module Fold =
+    /// x^k for an integer k, by the formulas the emitter writes.
+    let powInt (x: float) (k: int) =
+        match k with
+        | 2 -> x * x
+        | 3 -> x * x * x
+        | _ -> Math.Pow(x, float k)
 
-type OpCode =
-    /// Value: the constant.
-    | Constant = 0
-    /// InputKind / InputIndex: which input.
-    | Input = 1
-    /// Args: the summands.
-    | Add = 2
-    /// Args: the factors.
-    | Mul = 3
-    /// Args: base; Value: an integer exponent.
-    | PowInt = 4
-    /// Args: base, exponent.
-    | Pow = 5
-    /// Name: the primitive function; Args: its arguments.
-    | Call = 6
+    let apply (op: OpCode) (args: float[]) (value: float) (name: string) : float =
+        match op with
+        | OpCode.Add -> Array.reduce (+) args
+        | OpCode.Mul -> Array.reduce (*) args
+        | OpCode.Subtract -> Array.reduce (-) args
+        | OpCode.Negate -> -args.[0]
+        | OpCode.Divide -> args.[0] / args.[1]
+        | OpCode.Square -> args.[0] * args.[0]
+        | OpCode.Reciprocal -> 1.0 / args.[0]
+        | OpCode.Sqrt -> Math.Sqrt args.[0]
+        | OpCode.PowInt -> powInt args.[0] (int value)
+        | OpCode.Pow -> Math.Pow(args.[0], args.[1])
+        | OpCode.Call -> (Functions.find name).Eval args
+        | _ -> invalidArg (nameof op) $"{op} takes no arguments"
 
-/// One instruction; its result is the temporary with the instruction's own index.
-type Instruction = {
-    Op: OpCode
-    Args: int[]
-    Value: float
-    Name: string
-    InputKind: InputKind
-    InputIndex: int
-    /// For a Call: the temporaries holding its partial derivatives, one per argument, for the
-    /// forward-mode tangents of the Jacobian. Empty otherwise.
-    Partials: int[]
-}
-
-/// A sparse matrix entry held in a temporary.
-type IrEntry = { Row: int; Column: int; Slot: int }
-
-/// The intermediate representation: the contract between the F# derivation and the C# emitter,
-/// interpreter and runtime. Plain data: numbered inputs, a straight-line instruction list in
-/// topological order over numbered temporaries (every distinct subexpression once, across all
-/// outputs), numbered outputs, and the names for humans.
-type IrProgram = {
-    ModelName: string
-    CoordinateNames: string[]
-    ConstraintNames: string[]
-    ParameterNames: string[]
-    ParameterDefaults: float[]
-    /// Signals the runtime supplies, as (name, derivative order).
-    SignalInputs: (string * int)[]
-    Instructions: Instruction[]
-    /// H~ = H / varpi: nonzero entries (both triangles); diagonal when IsHDiagonal.
-    HNorm: IrEntry[]
-    IsHDiagonal: bool
-    FNorm: int[]
-    /// G_q: Row = constraint, Column = coordinate.
-    Gq: IrEntry[]
-    /// Only when H is not diagonal (otherwise gamma is part of b).
-    Gamma: int[]
-    G: int[]
-    Gdot: int[]
-    Varpi: int
-    /// When H is diagonal: A = G_q H~^-1 G_q' (upper triangle, Row <= Column) and b.
-    A: IrEntry[]
-    B: int[]
-} with
-
-    member p.N = p.CoordinateNames.Length
-    member p.R = p.ConstraintNames.Length
-
+/// Lowering a derivation to the IR (the plain C# types of Stlp.Ir): the only door from the F#
+/// front end to the C# back end.
 module Lower =
     /// Lowers a derivation to the IR. Formula signals are inlined (their derivatives are taken
     /// symbolically); data-set signals become inputs.
@@ -151,32 +107,162 @@ module Lower =
             d.Model.Parameters |> List.map (fun p -> p.Name) |> Array.ofList
 
         let parameterIndex = parameterNames |> Array.mapi (fun i n -> n, i) |> dict
-        let signalInputs = ResizeArray<string * int>()
-        let slots = Dictionary<int, int>()
+        let signalInputs = ResizeArray<SignalInput>()
         let code = ResizeArray<Instruction>()
+        // The same operation over the same arguments is one temporary: the DAG is interned, but
+        // the peephole forms below (the positive part of a negated product, a denominator, ...)
+        // build instructions the DAG does not have.
+        let shared = Dictionary<string, int>()
 
-        let emit op args value name kind index =
-            code.Add {
-                Op = op
-                Args = args
-                Value = value
-                Name = name
-                InputKind = kind
-                InputIndex = index
-                Partials = [||]
-            }
+        let constantOf (i: int) =
+            match code.[i].Op with
+            | OpCode.Constant -> Some code.[i].Value
+            | _ -> None
 
-            code.Count - 1
+        let emit op (args: int[]) value name kind index =
+            let folded =
+                match op with
+                | OpCode.Constant
+                | OpCode.Input -> None
+                | _ when args.Length > 0 && args |> Array.forall (fun a -> (constantOf a).IsSome) ->
+                    Some(Fold.apply op (args |> Array.map (fun a -> code.[a].Value)) value name)
+                | _ -> None
 
+            let op, args, value, name =
+                match folded with
+                | Some v -> OpCode.Constant, [||], v, ""
+                | None -> op, args, value, name
+
+            let key =
+                $"{int op}|{String.Join(',', args)}|{BitConverter.DoubleToInt64Bits value}|{name}|{int kind}|{index}"
+
+            match shared.TryGetValue key with
+            | true, i -> i
+            | _ ->
+                code.Add(Instruction(op, args, value, name, kind, index, [||]))
+                shared.[key] <- code.Count - 1
+                code.Count - 1
+
+        let op1 op a = emit op [| a |] 0.0 "" InputKind.Time 0
+        let opN op (args: int[]) = emit op args 0.0 "" InputKind.Time 0
+
+        let constant (x: float) =
+            emit OpCode.Constant [||] x "" InputKind.Time 0
+
+        // A sum or product of slots: one argument is the argument itself.
+        let gather op (xs: int list) =
+            match xs with
+            | [ x ] -> x
+            | _ -> opN op (Array.ofList xs)
+
+        let slots = Dictionary<int, int>()
         let slot (e: Expr) = slots.[e.Id]
 
+        /// b^r for an exact r > 0: squares and square roots by name, small integers by PowInt.
+        let power (b: int) (r: Rational) =
+            if r.IsOne then
+                b
+            elif r = Rational.OfInt 2 then
+                op1 OpCode.Square b
+            elif r.IsInteger && r.Numerator <= 64I then
+                emit OpCode.PowInt [| b |] (r.ToDouble()) "" InputKind.Time 0
+            elif r = Rational.Create(1I, 2I) then
+                op1 OpCode.Sqrt b
+            else
+                opN OpCode.Pow [| b; constant (r.ToDouble()) |]
+
+        let numeric (e: Expr) =
+            match e.Node with
+            | Num r -> Some(r.ToDouble())
+            | Real x -> Some x
+            | _ -> None
+
         let ordered = Calculus.topological (List.ofArray roots @ partialRoots)
+
+        // How many nodes use each node: a reciprocal several products share is computed once and
+        // multiplied by (a division costs several multiplications), one used once is divided by.
+        let parents = Dictionary<int, int>()
+
+        for n in ordered do
+            let children =
+                match n.Node with
+                | Sum xs
+                | Prod xs
+                | Fn(_, xs) -> xs
+                | Pow(b, p) -> [| b; p |]
+                | _ -> [||]
+
+            for c in children do
+                parents.[c.Id] <-
+                    (match parents.TryGetValue c.Id with
+                     | true, k -> k + 1
+                     | _ -> 1)
+
+        /// A product, times -1 when negate: the coefficient first, factors with a negative exact
+        /// exponent that nothing else uses as one denominator (a*b^-1 -> a / b, b^-1 -> 1 / b), a
+        /// -1 as a negation (-x) or a sign on the first factor (-x * y, one instruction).
+        let product (fs: Expr[]) (negate: bool) =
+            let c = fs |> Array.choose numeric |> Array.fold (*) (if negate then -1.0 else 1.0)
+
+            let numerator = ResizeArray<int>()
+            let denominator = ResizeArray<int>()
+
+            for f in fs do
+                match f.Node with
+                | Num _
+                | Real _ -> ()
+                | Pow(b, p) ->
+                    match p.Node with
+                    | Num r when r.Sign < 0 && parents.[f.Id] = 1 -> denominator.Add(power (slot b) (-r))
+                    | _ -> numerator.Add(slot f)
+                | _ -> numerator.Add(slot f)
+
+            let signed = c <> 1.0 && (c <> -1.0 || numerator.Count <> 1)
+
+            if signed then
+                numerator.Insert(0, constant c)
+
+            let core =
+                match List.ofSeq numerator, List.ofSeq denominator with
+                | [], [] -> constant 1.0
+                | num, [] -> gather OpCode.Mul num
+                | [], den -> op1 OpCode.Reciprocal (gather OpCode.Mul den)
+                | num, den -> opN OpCode.Divide [| gather OpCode.Mul num; gather OpCode.Mul den |]
+
+            if c = -1.0 && not signed then
+                op1 OpCode.Negate core
+            else
+                core
+
+        /// A term of a sum that is negative: the slot of its magnitude.
+        let negativeTerm (e: Expr) =
+            match e.Node with
+            | Num r when r.Sign < 0 -> Some(constant (-(r.ToDouble())))
+            | Real x when x < 0.0 -> Some(constant -x)
+            | Prod fs when (fs |> Array.choose numeric |> Array.fold (*) 1.0) < 0.0 -> Some(product fs true)
+            | _ -> None
+
+        /// a + b - c - d: the positive terms summed, the negative ones subtracted.
+        let sum (ts: Expr[]) =
+            let negative = ts |> Array.map negativeTerm
+
+            let positive =
+                Array.zip ts negative
+                |> Array.choose (fun (t, n) -> if n.IsNone then Some(slot t) else None)
+                |> List.ofArray
+
+            let negative = negative |> Array.choose id |> List.ofArray
+
+            match positive, negative with
+            | _, [] -> gather OpCode.Add positive
+            | [], _ -> op1 OpCode.Negate (gather OpCode.Add negative)
+            | _ -> opN OpCode.Subtract (Array.ofList (gather OpCode.Add positive :: negative))
 
         for n in ordered do
             let s =
                 match n.Node with
-                | Num r -> emit OpCode.Constant [||] (r.ToDouble()) "" InputKind.Time 0
-                | Real x -> emit OpCode.Constant [||] x "" InputKind.Time 0
+                | Num r -> constant (r.ToDouble())
+                | Real x -> constant x
                 | Sym s ->
                     match s.Kind with
                     | Time -> emit OpCode.Input [||] 0.0 "t" InputKind.Time 0
@@ -186,32 +272,36 @@ module Lower =
                     | _ -> raise (DerivationError $"cannot lower the symbol {s} into a kernel")
                 | Sig(name, k) ->
                     let i =
-                        match Seq.tryFindIndex ((=) (name, k)) signalInputs with
+                        match Seq.tryFindIndex (fun (x: SignalInput) -> x.Name = name && x.Order = k) signalInputs with
                         | Some i -> i
                         | None ->
-                            signalInputs.Add((name, k))
+                            signalInputs.Add(SignalInput(name, k))
                             signalInputs.Count - 1
 
                     emit OpCode.Input [||] 0.0 name InputKind.Signal i
-                | Sum ts -> emit OpCode.Add (ts |> Array.map slot) 0.0 "" InputKind.Time 0
-                | Prod fs -> emit OpCode.Mul (fs |> Array.map slot) 0.0 "" InputKind.Time 0
+                | Sum ts -> sum ts
+                | Prod fs -> product fs false
                 | Pow(b, p) ->
                     match p.Node with
-                    | Num r when r.IsInteger && abs r.Numerator <= 64I ->
-                        emit OpCode.PowInt [| slot b |] (r.ToDouble()) "" InputKind.Time 0
-                    | _ -> emit OpCode.Pow [| slot b; slot p |] 0.0 "" InputKind.Time 0
+                    | Num r when r.Sign < 0 -> op1 OpCode.Reciprocal (power (slot b) (-r))
+                    | Num r -> power (slot b) r
+                    | _ -> opN OpCode.Pow [| slot b; slot p |]
                 | Fn(f, args) -> emit OpCode.Call (args |> Array.map slot) 0.0 f InputKind.Time 0
 
             slots.[n.Id] <- s
 
+        // A call folded to a constant has no tangent, and needs no partials.
+        let partials = Dictionary<int, int[]>()
+
         for n in ordered do
             match partialsOf.TryGetValue n.Id with
-            | true, ps ->
-                code.[slot n] <- {
-                    code.[slot n] with
-                        Partials = ps |> Array.map slot
-                }
+            | true, ps when code.[slot n].Op = OpCode.Call -> partials.[slot n] <- ps |> Array.map slot
             | _ -> ()
+
+        let partialsAt i =
+            match partials.TryGetValue i with
+            | true, ps -> ps
+            | _ -> [||]
 
         let mutable at = 0
 
@@ -229,7 +319,7 @@ module Lower =
         let varpi = (take 1).[0]
         let as' = take aEntries.Length
         let bslots = take bs.Length
-        // Dead code: an integer exponent is inlined into PowInt, so its constant may be unused.
+        // Dead code: folded constants, the parts of products and sums the peephole forms replaced.
         let used = Array.zeroCreate code.Count
 
         let outputs =
@@ -248,7 +338,7 @@ module Lower =
                 for a in code.[i].Args do
                     pending.Push a
 
-                for a in code.[i].Partials do
+                for a in partialsAt i do
                     pending.Push a
 
         let renumber = Array.create code.Count -1
@@ -262,35 +352,32 @@ module Lower =
                 renumber.[i] <- next
                 next <- next + 1
 
+        let re (xs: int[]) = xs |> Array.map (fun x -> renumber.[x])
+
         for i in 0 .. code.Count - 1 do
             if used.[i] then
-                kept.Add {
-                    code.[i] with
-                        Args = code.[i].Args |> Array.map (fun a -> renumber.[a])
-                        Partials = code.[i].Partials |> Array.map (fun a -> renumber.[a])
-                }
-
-        let re (xs: int[]) = xs |> Array.map (fun x -> renumber.[x])
+                let c = code.[i]
+                kept.Add(Instruction(c.Op, re c.Args, c.Value, c.Name, c.InputKind, c.InputIndex, re (partialsAt i)))
 
         let hs, fs, gqs, gammas, gs, gdots, varpi, as', bslots =
             re hs, re fs, re gqs, re gammas, re gs, re gdots, renumber.[varpi], re as', re bslots
 
-        {
-            ModelName = d.Model.Name
-            CoordinateNames = d.Q |> Array.map (fun s -> s.Name)
-            ConstraintNames = d.ConstraintNames
-            ParameterNames = parameterNames
-            ParameterDefaults = d.Model.Parameters |> List.map (fun p -> p.Value) |> Array.ofList
-            SignalInputs = signalInputs.ToArray()
-            Instructions = kept.ToArray()
-            HNorm = Array.map2 (fun ((i, j), _) s -> { Row = i; Column = j; Slot = s }) hEntries hs
-            IsHDiagonal = d.IsHDiagonal
-            FNorm = fs
-            Gq = Array.map2 (fun (j, i, _) s -> { Row = j; Column = i; Slot = s }) gqEntries gqs
-            Gamma = gammas
-            G = gs
-            Gdot = gdots
-            Varpi = varpi
-            A = Array.map2 (fun ((j, k), _) s -> { Row = j; Column = k; Slot = s }) aEntries as'
+        IrProgram(
+            ModelName = d.Model.Name,
+            CoordinateNames = (d.Q |> Array.map (fun s -> s.Name)),
+            ConstraintNames = d.ConstraintNames,
+            ParameterNames = parameterNames,
+            ParameterDefaults = (d.Model.Parameters |> List.map (fun p -> p.Value) |> Array.ofList),
+            SignalInputs = signalInputs.ToArray(),
+            Instructions = kept.ToArray(),
+            HNorm = Array.map2 (fun ((i, j), _) s -> IrEntry(i, j, s)) hEntries hs,
+            IsHDiagonal = d.IsHDiagonal,
+            FNorm = fs,
+            Gq = Array.map2 (fun (j, i, _) s -> IrEntry(j, i, s)) gqEntries gqs,
+            Gamma = gammas,
+            G = gs,
+            Gdot = gdots,
+            Varpi = varpi,
+            A = Array.map2 (fun ((j, k), _) s -> IrEntry(j, k, s)) aEntries as',
             B = bslots
-        }
+        )

@@ -1,4 +1,5 @@
 using Stlp.Codegen;
+using Stlp.Ir;
 using Stlp.Model;
 using Stlp.Runtime.Kernels;
 
@@ -23,7 +24,7 @@ public static class KernelComparison
         {
             throw new InputError($"the number of states must be at least 1, got {states}");
         }
-        var compiled = KernelFactory.Create(derivation, cache);
+        var compiled = KernelFactory.Create(Lower.lower(derivation), cache);
         var (n, r) = (compiled.Program.N, compiled.Program.R);
         var kernels = new List<(string, IKernel)> { ("generated", compiled.Kernel) };
         if (handPath is not null)

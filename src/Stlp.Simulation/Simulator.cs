@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Stlp.Codegen;
+using Stlp.Ir;
 using Stlp.Model;
 using Stlp.Runtime.Integration;
 using Stlp.Runtime.Signals;
@@ -56,14 +57,16 @@ public static class Simulator
         var deriveTime = watch.Elapsed;
 
         options.Progress?.Report(new RunProgress(RunPhase.Compile, model.Simulation.T0, 0));
-        var kernel = reused is null ? KernelFactory.Create(derivation, options.Cache) : Fresh(basis!.Kernel);
+        var kernel = reused is null
+            ? KernelFactory.Create(Lower.lower(derivation), options.Cache)
+            : Fresh(basis!.Kernel);
         var program = kernel.Program;
         // The model's values: a rebound model's parameters differ from those the kernel was lowered with.
         var parameters = model.ParameterValues;
         double[] parameterValues = [.. program.ParameterNames.Select(name => parameters[name])];
         // Resolved once: the right-hand side evaluates these on every stage.
         var sources = program
-            .SignalInputs.Select(s => (Signal: dataSets.First(d => d.Has(s.Item1)).Signal(s.Item1), Order: s.Item2))
+            .SignalInputs.Select(s => (Signal: dataSets.First(d => d.Has(s.Name)).Signal(s.Name), s.Order))
             .ToArray();
         Action<double, double[]>? fillSignals =
             sources.Length == 0

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Stlp.Codegen;
+using Stlp.Ir;
 using Stlp.Model;
 using Stlp.Runtime.Kernels;
 
@@ -38,7 +39,7 @@ public static class StateEvaluation
         }
         else
         {
-            var compiled = KernelFactory.Create(derivation, cache);
+            var compiled = KernelFactory.Create(Lower.lower(derivation), cache);
             (kernel, program) = (compiled.Kernel, compiled.Program);
         }
         try
@@ -63,7 +64,7 @@ public static class StateEvaluation
         var t = Number(s["t"], "t");
         var q = Values(s["q"], p.CoordinateNames, "q");
         var qdot = Values(s["qdot"], p.CoordinateNames, "qdot");
-        var signalNames = p.SignalInputs.Select(x => x.Item1 + new string('\'', x.Item2)).ToArray();
+        var signalNames = p.SignalInputs.Select(x => x.Name + new string('\'', x.Order)).ToArray();
         var signals = Values(s["signals"], signalNames, "signals");
         var qddot = new double[p.N];
         var lambda = new double[p.R];

@@ -13,11 +13,13 @@ public class GeneratedVsInterpreterTests
     [Theory]
     [MemberData(nameof(SampleFiles))]
     public void EverySampleAgreesWithTheInterpreter(string file) =>
-        AgreeWithInterpreter(Harness.Load(file), seed: file.Length);
+        AgreeWithInterpreter(Harness.CompileSample(file).Compiled, seed: file.Length);
 
-    internal static void AgreeWithInterpreter(ModelDefinition model, int seed, int count = 200)
+    internal static void AgreeWithInterpreter(ModelDefinition model, int seed, int count = 200) =>
+        AgreeWithInterpreter(Harness.Compile(model), seed, count);
+
+    internal static void AgreeWithInterpreter(CompiledKernel compiled, int seed, int count = 200)
     {
-        var compiled = Harness.Compile(model);
         var interpreter = new Interpreter(compiled.Program);
         var p = compiled.Program.ParameterDefaults;
         foreach (var (t, q, qdot, s) in Harness.States(compiled.Program, count, seed))

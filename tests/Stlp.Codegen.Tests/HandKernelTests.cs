@@ -15,7 +15,7 @@ public class HandKernelTests
     public void HandKernelsAgreeWithGeneratedAndInterpreted(string model, string hand)
     {
         var derivation = Harness.Derive(Harness.Load(model));
-        var compiled = KernelFactory.Create(derivation, null);
+        var compiled = KernelFactory.Create(Lower.lower(derivation), null);
         var source = File.ReadAllText(Path.Combine(Harness.Samples, "hand", hand));
         var handKernel = KernelChecker.CompileHand(
             source,

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Stlp.Codegen;
+using Stlp.Ir;
 using Stlp.Model;
 using Stlp.Runtime.Kernels;
 using Xunit;
@@ -29,7 +31,36 @@ public static class Harness
     public static Derivation Derive(ModelDefinition model) => Derivations.Derive(model, model.Simulation.Stabilize);
 
     /// <summary>A kernel compiled without the disk cache.</summary>
-    public static CompiledKernel Compile(ModelDefinition model) => KernelFactory.Create(Derive(model), null);
+    public static CompiledKernel Compile(ModelDefinition model) =>
+        KernelFactory.Create(Lower.lower(Derive(model)), null);
+
+    /// <summary>A sample's compiled kernel with its assembly bytes, for the tests that read its IL.</summary>
+    public sealed record SampleKernel(CompiledKernel Compiled, byte[] Assembly);
+
+    private static readonly ConcurrentDictionary<string, Lazy<SampleKernel>> SampleKernels = new();
+
+    /// <summary>
+    /// A sample model's kernel, compiled once per test run (the large samples take tens of
+    /// seconds) and shared by the tests that need it.
+    /// </summary>
+    public static SampleKernel CompileSample(string file) =>
+        SampleKernels
+            .GetOrAdd(
+                file,
+                f => new Lazy<SampleKernel>(() =>
+                {
+                    var program = Lower.lower(Derive(Load(f)));
+                    var source = KernelEmitter.Emit(program);
+                    var key = KernelCache.Key(source)[..16];
+                    var bytes = KernelCompiler.Compile(source, $"StlpKernel_{key}");
+                    var kernel = KernelCompiler.Load(bytes, key);
+                    return new SampleKernel(
+                        new CompiledKernel(kernel, program, source, false, TimeSpan.Zero, TimeSpan.Zero),
+                        bytes
+                    );
+                })
+            )
+            .Value;
 
     public sealed record Result(double[] Qddot, double[] Lambda, double[] G, double[] Gdot, double Varpi);
 

@@ -1,4 +1,5 @@
 using Stlp.Codegen;
+using Stlp.Model;
 using Xunit;
 
 namespace Stlp.Codegen.Tests;
@@ -21,12 +22,12 @@ public sealed class KernelCacheTests : IDisposable
         var cache = new KernelCache(directory);
         var derivation = Harness.Derive(Harness.Load("fig2a.stlp"));
 
-        var first = KernelFactory.Create(derivation, cache);
+        var first = KernelFactory.Create(Lower.lower(derivation), cache);
         Assert.False(first.CacheHit);
         var key = KernelCache.Key(first.Source);
         Assert.True(File.Exists(Path.Combine(directory, $"{key}.dll")));
 
-        var second = KernelFactory.Create(derivation, cache);
+        var second = KernelFactory.Create(Lower.lower(derivation), cache);
         Assert.True(second.CacheHit);
 
         // Flip a byte: the checksum no longer matches, so the entry is rebuilt, not loaded.
@@ -35,7 +36,7 @@ public sealed class KernelCacheTests : IDisposable
         bytes[bytes.Length / 2] ^= 0xFF;
         File.WriteAllBytes(path, bytes);
         Assert.Null(cache.TryGet(key));
-        var third = KernelFactory.Create(derivation, cache);
+        var third = KernelFactory.Create(Lower.lower(derivation), cache);
         Assert.False(third.CacheHit);
         Assert.NotNull(cache.TryGet(key));
 
