@@ -76,66 +76,8 @@ public sealed class Interpreter : IJacobianKernel
         out double varpi
     )
     {
-        var code = program.Instructions;
-        for (var i = 0; i < code.Length; i++)
-        {
-            var ins = code[i];
-            temps[i] = ins.Op switch
-            {
-                OpCode.Constant => ins.Value,
-                OpCode.Input => ins.InputKind switch
-                {
-                    InputKind.Time => t,
-                    InputKind.Coordinate => q[ins.InputIndex],
-                    InputKind.Velocity => qdot[ins.InputIndex],
-                    InputKind.Parameter => parameters[ins.InputIndex],
-                    _ => signals[ins.InputIndex],
-                },
-                OpCode.Add => Sum(ins.Args),
-                OpCode.Mul => Product(ins.Args),
-                OpCode.Subtract => Difference(ins.Args),
-                OpCode.Negate => -temps[ins.Args[0]],
-                OpCode.Divide => temps[ins.Args[0]] / temps[ins.Args[1]],
-                OpCode.Square => temps[ins.Args[0]] * temps[ins.Args[0]],
-                OpCode.Reciprocal => 1.0 / temps[ins.Args[0]],
-                OpCode.Sqrt => Math.Sqrt(temps[ins.Args[0]]),
-                OpCode.PowInt => PowInt(temps[ins.Args[0]], (int)ins.Value),
-                OpCode.Pow => Math.Pow(temps[ins.Args[0]], temps[ins.Args[1]]),
-                OpCode.Call => Primitives.Call(ins.Name, ins.Args.Select(a => temps[a]).ToArray()),
-                _ => throw new InvalidOperationException($"unknown operation {ins.Op}"),
-            };
-        }
+        StraightLine.Run(program.Instructions, temps, t, q, qdot, parameters, signals);
         algebra.Finish(t, temps, qddot, lambdaNormalized, g, gdot, out varpi);
-    }
-
-    private double Sum(int[] args)
-    {
-        var s = temps[args[0]];
-        for (var k = 1; k < args.Length; k++)
-        {
-            s += temps[args[k]];
-        }
-        return s;
-    }
-
-    private double Difference(int[] args)
-    {
-        var s = temps[args[0]];
-        for (var k = 1; k < args.Length; k++)
-        {
-            s -= temps[args[k]];
-        }
-        return s;
-    }
-
-    private double Product(int[] args)
-    {
-        var s = temps[args[0]];
-        for (var k = 1; k < args.Length; k++)
-        {
-            s *= temps[args[k]];
-        }
-        return s;
     }
 
     /// <summary>

@@ -1,68 +1,73 @@
-using Microsoft.FSharp.Collections;
+using Stlp.Codegen;
+using Stlp.Ir;
 using Stlp.Model;
+using Stlp.Runtime.Signals;
 
 namespace Stlp.Simulation;
 
 /// <summary>
-/// What the run loop reads besides the kernel: the loss and the <c>plot</c> expressions at a
-/// state, the masses at the start and d/dt log varpi (the backprop-limit rate). Evaluated on
-/// the derivation's expressions with the model's signals.
+/// What the run loop reads besides the kernel, lowered to the IR (<see cref="Lower.runObservables"/>)
+/// and evaluated by <see cref="ObservableEvaluator"/>: the loss and the <c>plot</c> expressions at
+/// a state, the masses and d/dt log varpi (the backprop-limit rate). No expression is walked here.
 /// </summary>
 internal sealed class Observables
 {
-    private readonly Derivation derivation;
-    private readonly FormulaSignals signals;
-    private readonly FSharpMap<string, double> parameters;
-    private readonly Expr[] plots;
-    private readonly Dictionary<Symbol, double> values = [];
+    private const int LossOutput = 0;
+    private const int RateOutput = 1;
+    private const int FirstMass = 2;
 
-    public Observables(Derivation derivation, FormulaSignals signals)
+    private readonly ObservableEvaluator evaluator;
+    private readonly double[] parameters;
+    private readonly (PresentedSignal Signal, int Order)[] signalSources;
+    private readonly double[] signals;
+    private readonly double[] outputs;
+    private readonly int n;
+
+    public Observables(Derivation derivation, double[] parameterValues, IReadOnlyList<DataSetSignals> dataSets)
     {
-        this.derivation = derivation;
-        this.signals = signals;
-        parameters = derivation.Model.ParameterValues;
-        plots = [.. derivation.Model.Simulation.Plots];
-        PlotLabels = [.. plots.Select(Print.text)];
+        var program = Lower.runObservables(derivation);
+        evaluator = new ObservableEvaluator(program);
+        n = derivation.N;
+        parameters = parameterValues;
+        signalSources =
+        [
+            .. program.SignalInputs.Select(s => (dataSets.First(d => d.Has(s.Name)).Signal(s.Name), s.Order)),
+        ];
+        signals = new double[signalSources.Length];
+        outputs = new double[program.Outputs.Length];
+        PlotLabels = program.OutputNames[(FirstMass + n)..];
     }
 
     public string[] PlotLabels { get; }
 
-    private IValues At(double t, ReadOnlySpan<double> y)
+    private void At(double t, ReadOnlySpan<double> q, ReadOnlySpan<double> qdot)
     {
-        var n = derivation.Q.Length;
-        for (var i = 0; i < n && i < y.Length; i++)
+        for (var k = 0; k < signalSources.Length; k++)
         {
-            values[derivation.Q[i]] = y[i];
+            signals[k] = signalSources[k].Signal.At(t, signalSources[k].Order);
         }
-        for (var i = 0; i < n && n + i < y.Length; i++)
-        {
-            values[derivation.Qdot[i]] = y[n + i];
-        }
-        return signals.Values(t, parameters, values);
+        evaluator.Evaluate(t, q, qdot, parameters, signals, outputs);
     }
 
     /// <summary>The loss V at (t, q, qdot); the plot expressions into <paramref name="plotValues"/>.</summary>
     public double Loss(double t, ReadOnlySpan<double> y, Span<double> plotValues)
     {
-        var leaves = At(t, y);
-        for (var k = 0; k < plots.Length; k++)
-        {
-            plotValues[k] = Evaluate.eval(leaves, plots[k]);
-        }
-        return Evaluate.eval(leaves, derivation.Loss);
+        At(t, y[..n], y[n..]);
+        outputs.AsSpan(FirstMass + n).CopyTo(plotValues);
+        return outputs[LossOutput];
     }
 
     /// <summary>Each coordinate's mass at time t (masses are expressions of parameters).</summary>
-    public double[] Masses(double t) => [.. derivation.Model.Coordinates.Select(c => Evaluate.eval(At(t, []), c.Mass))];
+    public double[] Masses(double t)
+    {
+        At(t, new double[n], new double[n]);
+        return outputs[FirstMass..(FirstMass + n)];
+    }
 
-    /// <summary>d/dt log varpi at t, by a central difference of the dissipation.</summary>
+    /// <summary>d/dt log varpi at t, differentiated symbolically.</summary>
     public double LogDissipationRate(double t)
     {
-        var h = 1e-5 * Math.Max(1, Math.Abs(t));
-        var dissipation = derivation.Model.Dissipation;
-        return (
-                Math.Log(Evaluate.eval(At(t + h, []), dissipation))
-                - Math.Log(Evaluate.eval(At(t - h, []), dissipation))
-            ) / (2 * h);
+        At(t, new double[n], new double[n]);
+        return outputs[RateOutput];
     }
 }

@@ -420,7 +420,7 @@ public sealed class PreparedRun
                     var massW = run.observables.Masses(run.T0)[names.ToList().IndexOf(firstWeight)];
                     rate = spec.Present / (run.observables.LogDissipationRate(run.T0) * massW);
                 }
-                var evaluation = new LearningEvaluation(run.Model, network, spec, data, names);
+                var evaluation = new LearningEvaluation(run.Derivation, network, spec, data, names);
                 results.Add(evaluation.Evaluate(First!, reachedEnds, Last, rate));
             }
             return results;

@@ -84,7 +84,7 @@ public static class Simulator
             Windows = dataSets.Count > 0 ? dataSets[0].Windows : null,
             TimeKernelCalls = options.TimeKernelCalls,
         };
-        var observables = new Observables(derivation, signals);
+        var observables = new Observables(derivation, parameterValues, dataSets);
         Action<double, double[]>? afterStep = null;
         if (stabilization.IsProjection)
         {

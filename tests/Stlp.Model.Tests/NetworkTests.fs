@@ -115,39 +115,3 @@ let ``random weight initialization is reproducible`` () =
         (load "xor.stlp").Coordinates |> List.choose (fun c -> c.Init)
 
     Assert.Equal<Expr list>(inits (), inits ())
-
-[<Fact>]
-let ``the trained map is evaluated feedforward from the constraints`` () =
-    let m =
-        Elaborate.ofText
-            "."
-            Map.empty
-            """
-        signal u(t) = sin(t)
-        signal v(t) = cos(t)
-        form biased(x; in[], w[], b) = x - sigma(sum(w[i]*in[i]) + b)
-        network feedforward n 2-2-1 {
-            form biased
-            inputs u(t), v(t)
-        }
-        """
-
-    let predictor = Prediction.Predictor(m, m.Networks.Head)
-
-    let weights =
-        m.Coordinates
-        |> List.mapi (fun i c -> c.Name, 0.1 * float (i + 1))
-        |> readOnlyDict
-
-    let input = dict [ "u", 0.7; "v", -0.4 ]
-
-    let output =
-        predictor.Predict(weights, System.Func<string, float>(fun s -> input.[s])).[0]
-
-    let w name = weights.[name]
-
-    let h j =
-        tanh (w $"w1_{j}_1" * 0.7 + w $"w1_{j}_2" * -0.4 + w $"b_x1_{j}")
-
-    let expected = tanh (w "w2_1_1" * h 1 + w "w2_1_2" * h 2 + w "b_x2_1")
-    Assert.Equal(expected, output, 14)

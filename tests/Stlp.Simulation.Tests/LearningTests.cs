@@ -1,3 +1,4 @@
+using Stlp.Model;
 using Stlp.Runtime.Signals;
 using Stlp.Simulation.Learning;
 using Xunit;
@@ -34,7 +35,13 @@ public sealed class LearningTests
             spec.Table.Features,
             spec.Table.Labels
         );
-        var evaluation = new LearningEvaluation(model, network, spec, data, names);
+        var evaluation = new LearningEvaluation(
+            Derivations.Derive(model, model.Simulation.Stabilize),
+            network,
+            spec,
+            data,
+            names
+        );
         var rng = new Random(3);
         for (var trial = 0; trial < 5; trial++)
         {
@@ -80,5 +87,38 @@ public sealed class LearningTests
             Math.Abs(learning.Epochs[39].TrainLoss - learning.Epochs[39].BackpropTrainLoss) < 0.1,
             $"{learning.Epochs[39]}"
         );
+    }
+}
+
+/// <summary>The lowered feedforward map against its closed form.</summary>
+public sealed class PredictionTests
+{
+    [Fact]
+    public void TheTrainedMapIsEvaluatedFeedforwardFromTheConstraints()
+    {
+        var model = Models.FromText(
+            """
+            signal u(t) = sin(t)
+            signal v(t) = cos(t)
+            form biased(x; in[], w[], b) = x - sigma(sum(w[i]*in[i]) + b)
+            network feedforward n 2-2-1 {
+                form biased
+                inputs u(t), v(t)
+            }
+            """
+        );
+        var derivation = Stlp.Model.Derivations.Derive(model, model.Simulation.Stabilize);
+        var map = Stlp.Model.Prediction.program(derivation, model.Networks.First());
+        // Signals are inputs of the map (a data row), not their formulas.
+        Assert.Equal(["u", "v"], map.SignalInputs.Select(s => s.Name).Order());
+        var q = model.Coordinates.Select((_, i) => 0.1 * (i + 1)).ToArray();
+        var names = model.Coordinates.Select(c => c.Name).ToList();
+        double W(string name) => q[names.IndexOf(name)];
+        double[] signals = [.. map.SignalInputs.Select(s => s.Name == "u" ? 0.7 : -0.4)];
+        var output = new double[1];
+        new Stlp.Codegen.ObservableEvaluator(map).Evaluate(5.0, q, new double[q.Length], [], signals, output);
+        double H(int j) => Math.Tanh(W($"w1_{j}_1") * 0.7 + W($"w1_{j}_2") * -0.4 + W($"b_x1_{j}"));
+        var expected = Math.Tanh(W("w2_1_1") * H(1) + W("w2_1_2") * H(2) + W("b_x2_1"));
+        Assert.Equal(expected, output[0], 14);
     }
 }

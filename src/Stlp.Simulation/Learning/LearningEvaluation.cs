@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Stlp.Codegen;
 using Stlp.Model;
 using Stlp.Runtime.Baselines;
 using Stlp.Runtime.Signals;
@@ -18,11 +19,16 @@ public sealed class LearningEvaluation
     private readonly DataSet spec;
     private readonly DataSetSignals data;
     private readonly IReadOnlyList<string> coordinateNames;
-    private readonly Prediction.Predictor predictor;
-    private readonly Dictionary<string, int> featureIndex = [];
+    private readonly ObservableEvaluator predictor;
+    private readonly double[] parameters;
+
+    /// <summary>For each signal input of the lowered map, the data column it reads (-1: a derivative, 0).</summary>
+    private readonly int[] featureOf;
+    private readonly double[] signals;
+    private readonly double[] outputs;
 
     public LearningEvaluation(
-        ModelDefinition model,
+        Derivation derivation,
         NetworkInfo network,
         DataSet spec,
         DataSetSignals data,
@@ -33,25 +39,37 @@ public sealed class LearningEvaluation
         this.spec = spec;
         this.data = data;
         this.coordinateNames = coordinateNames;
-        predictor = new Prediction.Predictor(model, network);
-        for (var i = 0; i < spec.Features.Length; i++)
-        {
-            featureIndex[spec.FeatureSignal(i)] = i;
-        }
+        var map = Prediction.program(derivation, network);
+        predictor = new ObservableEvaluator(map);
+        var parameterValues = derivation.Model.ParameterValues;
+        parameters = [.. map.ParameterNames.Select(name => parameterValues[name])];
+        var features = Enumerable.Range(0, spec.Features.Length).ToDictionary(i => spec.FeatureSignal(i));
+        featureOf =
+        [
+            .. map.SignalInputs.Select(s =>
+                s.Order > 0 ? -1
+                : features.TryGetValue(s.Name, out var column) ? column
+                : throw new NotSupportedException(
+                    $"network '{network.Name}' reads signal '{s.Name}', which is not a feature of data set '{spec.Name}'"
+                )
+            ),
+        ];
+        signals = new double[featureOf.Length];
+        outputs = new double[map.Outputs.Length];
     }
 
     public string Metric => spec.OneHot ? "accuracy" : "mse";
 
-    /// <summary>The network's outputs for one data row, with the coordinates q.</summary>
+    /// <summary>The network's outputs for one data row, with the coordinates q (the lowered feedforward map).</summary>
     public double[] Predict(ReadOnlySpan<double> q, int row)
     {
-        var weights = new Dictionary<string, double>(coordinateNames.Count);
-        for (var i = 0; i < coordinateNames.Count; i++)
-        {
-            weights[coordinateNames[i]] = q[i];
-        }
         var features = data.Features[row];
-        return predictor.Predict(weights, name => features[featureIndex[name]]);
+        for (var k = 0; k < featureOf.Length; k++)
+        {
+            signals[k] = featureOf[k] < 0 ? 0 : features[featureOf[k]];
+        }
+        predictor.Evaluate(0, q, new double[q.Length], parameters, signals, outputs);
+        return [.. outputs];
     }
 
     /// <summary>Accuracy (one-hot) or MSE of the feedforward map on the rows.</summary>

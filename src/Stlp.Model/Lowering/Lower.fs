@@ -32,18 +32,30 @@ module Fold =
 /// Lowering a derivation to the IR (the plain C# types of Stlp.Ir): the only door from the F#
 /// front end to the C# back end.
 module Lower =
-    /// Lowers a derivation to the IR. Formula signals are inlined (their derivatives are taken
-    /// symbolically); data-set signals become inputs.
-    let lower (d: Derivation) : IrProgram =
-        let formulas = FormulaSignals d.Model
+    /// Straight-line code for expressions of (t, q, qdot, p, signals): the instructions, the
+    /// temporary of each root, and the signals the runtime must supply. Formula signals are
+    /// inlined (their derivatives are taken symbolically); data-set signals become inputs.
+    /// `withPartials` also lowers every call's partial derivatives, for the tangent code; without
+    /// `inlineFormulas`, formula signals are inputs too (a network's map of a data row).
+    let private lowerExpressions
+        (model: Model)
+        (q: Symbol[])
+        (withPartials: bool)
+        (inlineFormulas: bool)
+        (rootExprs: Expr[])
+        : Instruction[] * int[] * SignalInput[] =
+        let formulas = FormulaSignals model
 
         let formulaNames =
-            d.Model.Signals
-            |> List.choose (fun s ->
-                match s.Source with
-                | Formula _ -> Some s.Name
-                | _ -> None)
-            |> Set.ofList
+            if not inlineFormulas then
+                Set.empty
+            else
+                model.Signals
+                |> List.choose (fun s ->
+                    match s.Source with
+                    | Formula _ -> Some s.Name
+                    | _ -> None)
+                |> Set.ofList
 
         // Replace formula signals by their expressions, repeatedly (a formula may use others).
         let rec inlineSignals (roots: Expr list) =
@@ -64,47 +76,23 @@ module Lower =
 
                 inlineSignals (Calculus.substituteMany map roots)
 
-        let hEntries = d.HNorm |> Map.toArray
-
-        let gqEntries =
-            d.Gq
-            |> Array.mapi (fun j row -> row |> Array.map (fun (i, e) -> j, i, e))
-            |> Array.concat
-
-        let aEntries = defaultArg d.A [||]
-        let bs = defaultArg d.B [||]
-        // Dead code is dropped: with H diagonal, gamma enters only through b.
-        let gamma = if d.IsHDiagonal then [||] else d.Gamma
-
-        let groups = [
-            hEntries |> Array.map snd
-            d.FNorm
-            gqEntries |> Array.map (fun (_, _, e) -> e)
-            gamma
-            d.G
-            d.Gdot
-            [| d.Varpi |]
-            aEntries |> Array.map snd
-            bs
-        ]
-
-        let roots = inlineSignals (groups |> Seq.concat |> List.ofSeq) |> Array.ofList
+        let roots = inlineSignals (List.ofArray rootExprs) |> Array.ofList
 
         // The partial derivatives of every primitive call, as expressions of its arguments
         // (tanh' = 1 - tanh^2 shares tanh): lowered with the rest, used by the tangents.
         let partialsOf = Dictionary<int, Expr[]>()
 
-        for n in Calculus.topological roots do
-            match n.Node with
-            | Fn(f, args) -> partialsOf.[n.Id] <- (Functions.find f).Partials args
-            | _ -> ()
+        if withPartials then
+            for n in Calculus.topological roots do
+                match n.Node with
+                | Fn(f, args) -> partialsOf.[n.Id] <- (Functions.find f).Partials args
+                | _ -> ()
 
         let partialRoots = partialsOf.Values |> Seq.concat |> List.ofSeq
 
-        let coordinateIndex = d.Q |> Array.mapi (fun i s -> s.Name, i) |> dict
+        let coordinateIndex = q |> Array.mapi (fun i s -> s.Name, i) |> dict
 
-        let parameterNames =
-            d.Model.Parameters |> List.map (fun p -> p.Name) |> Array.ofList
+        let parameterNames = model.Parameters |> List.map (fun p -> p.Name) |> Array.ofList
 
         let parameterIndex = parameterNames |> Array.mapi (fun i n -> n, i) |> dict
         let signalInputs = ResizeArray<SignalInput>()
@@ -303,27 +291,10 @@ module Lower =
             | true, ps -> ps
             | _ -> [||]
 
-        let mutable at = 0
-
-        let take k =
-            let xs = roots.[at .. at + k - 1] |> Array.map slot
-            at <- at + k
-            xs
-
-        let hs = take hEntries.Length
-        let fs = take d.N
-        let gqs = take gqEntries.Length
-        let gammas = take gamma.Length
-        let gs = take d.R
-        let gdots = take d.R
-        let varpi = (take 1).[0]
-        let as' = take aEntries.Length
-        let bslots = take bs.Length
         // Dead code: folded constants, the parts of products and sums the peephole forms replaced.
         let used = Array.zeroCreate code.Count
 
-        let outputs =
-            Array.concat [ hs; fs; gqs; gammas; gs; gdots; [| varpi |]; as'; bslots ]
+        let outputs = roots |> Array.map slot
 
         // Marked from the outputs through arguments and partials (a partial may come later in
         // the list than the call it belongs to, so this is a graph walk, not one backward pass).
@@ -359,17 +330,62 @@ module Lower =
                 let c = code.[i]
                 kept.Add(Instruction(c.Op, re c.Args, c.Value, c.Name, c.InputKind, c.InputIndex, re (partialsAt i)))
 
-        let hs, fs, gqs, gammas, gs, gdots, varpi, as', bslots =
-            re hs, re fs, re gqs, re gammas, re gs, re gdots, renumber.[varpi], re as', re bslots
+        kept.ToArray(), re outputs, signalInputs.ToArray()
+
+    /// Lowers a derivation to the IR: the kernel's straight-line code and its outputs.
+    let lower (d: Derivation) : IrProgram =
+        let hEntries = d.HNorm |> Map.toArray
+
+        let gqEntries =
+            d.Gq
+            |> Array.mapi (fun j row -> row |> Array.map (fun (i, e) -> j, i, e))
+            |> Array.concat
+
+        let aEntries = defaultArg d.A [||]
+        let bs = defaultArg d.B [||]
+        // Dead code is dropped: with H diagonal, gamma enters only through b.
+        let gamma = if d.IsHDiagonal then [||] else d.Gamma
+
+        let groups = [
+            hEntries |> Array.map snd
+            d.FNorm
+            gqEntries |> Array.map (fun (_, _, e) -> e)
+            gamma
+            d.G
+            d.Gdot
+            [| d.Varpi |]
+            aEntries |> Array.map snd
+            bs
+        ]
+
+        let code, slots, signalInputs =
+            lowerExpressions d.Model d.Q true true (groups |> Seq.concat |> Array.ofSeq)
+
+        let mutable at = 0
+
+        let take k =
+            let xs = slots.[at .. at + k - 1]
+            at <- at + k
+            xs
+
+        let hs = take hEntries.Length
+        let fs = take d.N
+        let gqs = take gqEntries.Length
+        let gammas = take gamma.Length
+        let gs = take d.R
+        let gdots = take d.R
+        let varpi = (take 1).[0]
+        let as' = take aEntries.Length
+        let bslots = take bs.Length
 
         IrProgram(
             ModelName = d.Model.Name,
             CoordinateNames = (d.Q |> Array.map (fun s -> s.Name)),
             ConstraintNames = d.ConstraintNames,
-            ParameterNames = parameterNames,
+            ParameterNames = (d.Model.Parameters |> List.map (fun p -> p.Name) |> Array.ofList),
             ParameterDefaults = (d.Model.Parameters |> List.map (fun p -> p.Value) |> Array.ofList),
-            SignalInputs = signalInputs.ToArray(),
-            Instructions = kept.ToArray(),
+            SignalInputs = signalInputs,
+            Instructions = code,
             HNorm = Array.map2 (fun ((i, j), _) s -> IrEntry(i, j, s)) hEntries hs,
             IsHDiagonal = d.IsHDiagonal,
             FNorm = fs,
@@ -381,3 +397,64 @@ module Lower =
             A = Array.map2 (fun ((j, k), _) s -> IrEntry(j, k, s)) aEntries as',
             B = bslots
         )
+
+    /// Lowers named expressions of (t, q, qdot, p, signals) over a derivation's coordinates:
+    /// what a run reads besides the kernel (the loss, the plot expressions, the masses,
+    /// d/dt log varpi), so that the runtime never walks an expression.
+    let observablesOf (d: Derivation) (inlineFormulas: bool) (named: (string * Expr)[]) : ObservableProgram =
+        let code, outputs, signalInputs =
+            lowerExpressions d.Model d.Q false inlineFormulas (named |> Array.map snd)
+
+        ObservableProgram(
+            CoordinateNames = (d.Q |> Array.map (fun s -> s.Name)),
+            ParameterNames = (d.Model.Parameters |> List.map (fun p -> p.Name) |> Array.ofList),
+            SignalInputs = signalInputs,
+            Instructions = code,
+            OutputNames = (named |> Array.map fst),
+            Outputs = outputs
+        )
+
+    /// What a run reads besides the kernel, in this order: the loss V (with the stabilization
+    /// penalty), d/dt log varpi, each coordinate's mass, then the simulate line's plot expressions.
+    let runObservables (d: Derivation) : ObservableProgram =
+        let model = d.Model
+
+        observablesOf d true [|
+            yield "loss", d.Loss
+            yield "dlog_varpi", Calculus.diff Calculus.time (Functions.log d.Varpi)
+            for c in model.Coordinates do
+                yield $"mass {c.Name}", c.Mass
+            for p in model.Simulation.Plots do
+                yield Print.text p, p
+        |]
+
+/// The feedforward map of a trained network, lowered: neuron by neuron in the network's order,
+/// each neuron's value from its own constraint G_j = x_j - f_j(...) = 0 (so x_j = -G_j at
+/// x_j = 0, with the neurons before it substituted), as a function of the weights (and biases,
+/// slacks: coordinates) and of the signals, which are inputs (a data row's features). Works for
+/// every declared form whose output enters as x_j with coefficient 1.
+module Prediction =
+    let program (d: Derivation) (network: NetworkInfo) : ObservableProgram =
+        let byName = d.Model.Constraints |> List.map (fun c -> c.Name, c) |> Map.ofList
+        let values = Dictionary<Expr, Expr>(HashIdentity.Reference)
+
+        for n in List.concat network.Layers do
+            let c =
+                match byName.TryFind n with
+                | Some c -> c
+                | None -> raise (DerivationError $"network '{network.Name}': no constraint for neuron '{n}'")
+
+            let symbol = { Name = n; Kind = Coordinate }
+            let slope = Calculus.diff symbol c.G
+
+            if not (Expr.isOne slope) then
+                raise (
+                    DerivationError
+                        $"network '{network.Name}': neuron '{n}' is not of the form x - f(...) (dG/dx = {Print.text slope}), so it cannot be evaluated feedforward"
+                )
+
+            let x = Expr.symbol symbol
+            values.[x] <- Expr.zero
+            values.[x] <- Expr.neg (List.head (Calculus.substituteMany values [ c.G ]))
+
+        Lower.observablesOf d false [| for o in network.Outputs -> o, values.[Expr.sym o Coordinate] |]
