@@ -20,7 +20,7 @@ public static class StlpApp
             CheckCommand.Create(output, error),
             RunCommand.Create(output, error),
             SweepCommand.Create(output, error),
-            SweepCommand.Merge(output, error),
+            SweepMergeCommand.Create(output, error),
         };
 
     public static int Run(string[] args, TextWriter output, TextWriter error)

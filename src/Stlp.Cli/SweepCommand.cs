@@ -6,7 +6,7 @@ namespace Stlp.Cli;
 
 /// <summary>
 /// <c>stlp sweep MODEL --grid theta=1,2,4 --grid c=0.5,1 [--jobs N] [--shard K/N]</c>:
-/// <see cref="Sweep.Run"/>; and <c>stlp sweep-merge</c>: <see cref="Sweep.Merge"/>.
+/// <see cref="Sweep.Run"/>.
 /// </summary>
 public static class SweepCommand
 {
@@ -95,36 +95,6 @@ public static class SweepCommand
             {
                 error.WriteLine($"{path}: derivation error: {message.Value}");
                 return ExitCodes.ModelError;
-            }
-        });
-        return command;
-    }
-
-    public static Command Merge(TextWriter output, TextWriter error)
-    {
-        var inputs = new Argument<string[]>("files") { Description = "The shards' sweep.csv files." };
-        var outFile = new Option<string>("--out", "-o")
-        {
-            Description = "The merged sweep.csv.",
-            DefaultValueFactory = _ => "sweep.csv",
-        };
-        var command = new Command("sweep-merge", "Join the sweep.csv files of a sharded sweep into one.")
-        {
-            inputs,
-            outFile,
-        };
-        command.SetAction(parse =>
-        {
-            try
-            {
-                var count = Sweep.Merge(parse.GetValue(inputs) ?? [], parse.GetValue(outFile)!);
-                output.WriteLine($"{count} runs -> {parse.GetValue(outFile)}");
-                return ExitCodes.Ok;
-            }
-            catch (InputError e)
-            {
-                error.WriteLine($"error: {e.Message}");
-                return ExitCodes.Usage;
             }
         });
         return command;

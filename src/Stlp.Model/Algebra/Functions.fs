@@ -189,6 +189,9 @@ module Functions =
 
     let tryFind name = (table ()).TryFind name
     let find name = (table ()).[name]
+
+    /// The primitive's value at the arguments, for C# callers (the IR's evaluators).
+    let evaluate (name: string) (args: float[]) : float = (find name).Eval args
     let all () = table () |> Map.toList |> List.map snd
 
     let exp x = apply "exp" [| x |]
