@@ -122,3 +122,52 @@ public sealed class PredictionTests
         Assert.Equal(expected, output[0], 14);
     }
 }
+
+/// <summary>A different activation per layer: in the constraints, in the feedforward map, and in the baseline.</summary>
+public sealed class LayerActivationTests
+{
+    private const string Text = """
+        model mixed
+        param theta = 4
+        data xor = csv "data/xor.csv", target class onehot, present 0.5, mollify 0.05, epochs 2, split 1
+        form biased(x; in[], w[], b) = x - sigma(sum(w[i]*in[i]) + b)
+        network feedforward net 2-3-2 {
+            activation sigmoid, tanh
+            form biased
+            data xor
+            mass x 0.00001 w 1
+            init weights random 1 seed 3
+        }
+        dissipation exp(theta*t)
+        simulate from 0 to 4, rtol 1e-5, atol 1e-6, stabilize baumgarte 10 10, output every 0.25
+        """;
+
+    [Fact]
+    public void EachLayerUsesItsOwnActivationAndTheBaselineFollows()
+    {
+        var model = Stlp.Model.ModelFile.FromText(Text, Models.Samples);
+        var network = model.Networks.First();
+        Assert.Equal(["sigmoid", "tanh"], network.LayerActivations);
+        string G(string name) => Stlp.Model.Print.text(model.Constraints.First(c => c.Name == name).G);
+        Assert.Contains("sigmoid", G("x1_1"));
+        Assert.Contains("tanh", G("x2_1"));
+        var result = Simulator.Run(model, new SimulationOptions { Cache = null });
+        var learning = Assert.Single(result.Learning);
+        // The hand-written baseline computed the same map on five rows before it trained.
+        Assert.True(learning.Backprop.Available, learning.Backprop.Reason);
+        Assert.Equal(learning.Initial.TrainLoss, learning.Initial.BackpropTrainLoss);
+    }
+
+    [Theory]
+    [InlineData("activation sigmoid, tanh, tanh", "3 activations for 2 layers after the inputs", 5, 1)]
+    [InlineData("activation sigmoid, nope", "expected a network option", 6, 25)]
+    public void AWrongListIsALocatedModelError(string line, string fragment, int row, int column)
+    {
+        var e = Assert.Throws<Stlp.Model.ModelError>(() =>
+            Stlp.Model.ModelFile.FromText(Text.Replace("activation sigmoid, tanh", line), Models.Samples)
+        );
+        Assert.Contains(fragment, e.message);
+        Assert.Equal(row, e.pos!.Value.Line);
+        Assert.Equal(column, e.pos!.Value.Column);
+    }
+}

@@ -263,7 +263,22 @@ module Parser =
 
     let private networkOption: P<NetworkOption> =
         choice [
-            keyword "activation" >>. word |>> Activation
+            // `activation tanh`, or one per non-input layer: `activation sigmoid, tanh` (after a
+            // comma only known functions continue the list, so `, form ...` still separates options).
+            keyword "activation"
+            >>. pipe2
+                word
+                (many (
+                    attempt (
+                        str "," >>. word
+                        >>= fun w ->
+                            if (Functions.tryFind w.Text).IsSome then
+                                preturn w
+                            else
+                                fail ""
+                    )
+                ))
+                (fun a rest -> Activation(a :: rest))
             keyword "form" >>. word |>> UseForm
             keyword "data" >>. name |>> Data
             keyword "inputs" >>. listOf expr |>> Inputs

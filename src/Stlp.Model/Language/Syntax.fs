@@ -57,7 +57,8 @@ module Syntax =
         | ArrayParam of Name
 
     type NetworkOption =
-        | Activation of Name
+        /// One activation for every layer, or one per non-input layer.
+        | Activation of Name list
         | UseForm of Name
         | Data of Name
         | Inputs of SExpr list

@@ -144,6 +144,8 @@ type NetworkInfo = {
     /// Neuron names layer by layer (feedforward) or in vertex order (digraph).
     Layers: string list list
     Activation: string
+    /// The activation of each layer after the inputs (feedforward); one entry for a digraph.
+    LayerActivations: string[]
     Weights: string list
     Outputs: string list
     DataSet: string option

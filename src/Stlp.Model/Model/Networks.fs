@@ -19,6 +19,8 @@ type NetworkSpec = {
     Name: string
     Shape: NetworkShape
     Activation: string
+    /// One activation per non-input layer (feedforward), overriding `Activation`; empty: the same for all.
+    LayerActivations: string list
     /// The form for non-input neurons; None: `neuron` (feedforward) or `slack_neuron` (digraph).
     Form: string option
     /// Signals for the input neurons, in order (feedforward) or by vertex (digraph).
@@ -41,6 +43,7 @@ type NetworkSpec = {
         Name = name
         Shape = shape
         Activation = "tanh"
+        LayerActivations = []
         Form = None
         Inputs = []
         Targets = []
@@ -125,7 +128,13 @@ module Networks =
 
         /// One non-input neuron: its coordinate, its weights, the scalars its form asks for, and
         /// the constraint.
-        let neuron (form: ConstraintForm) (name: string) (sources: string list) (weightName: string -> string) =
+        let neuron
+            (form: ConstraintForm)
+            (activation: string)
+            (name: string)
+            (sources: string list)
+            (weightName: string -> string)
+            =
             coords.Add(coordinate name NeuronCoord spec.MassNeuron None)
 
             let ws =
@@ -182,7 +191,7 @@ module Networks =
                 [ sources |> List.map sym |> Array.ofList; ws |> List.map sym |> Array.ofList ]
                 |> List.truncate form.Arrays.Length
 
-            let g = Forms.instantiate form lookup spec.Activation name (sym name) arrays scalars
+            let g = Forms.instantiate form lookup activation name (sym name) arrays scalars
             constraints.Add { Name = name; G = g; Pos = spec.Pos }
 
         let input (name: string) (signal: Expr) =
@@ -206,17 +215,35 @@ module Networks =
                     fail spec $"{List.last sizes} output neurons but {spec.Targets.Length} targets"
 
                 let form = findForm spec forms (defaultArg spec.Form "neuron")
+
+                if
+                    not spec.LayerActivations.IsEmpty
+                    && spec.LayerActivations.Length <> sizes.Length - 1
+                then
+                    fail
+                        spec
+                        $"{spec.LayerActivations.Length} activations for {sizes.Length - 1} layers after the inputs (give one, or one per layer)"
+
+                let activationOf l =
+                    if spec.LayerActivations.IsEmpty then
+                        spec.Activation
+                    else
+                        spec.LayerActivations.[l - 1]
+
                 let names = sizes |> List.mapi (fun l n -> [ for j in 1..n -> $"x{l}_{j}" ])
                 List.iter2 (fun n (_, s) -> input n s) names.[0] spec.Inputs
                 // Layer by layer, so G_x is unit lower triangular in this order.
                 for l in 1 .. sizes.Length - 1 do
                     for j, n in List.indexed names.[l] do
-                        neuron form n names.[l - 1] (fun src ->
+                        neuron form (activationOf l) n names.[l - 1] (fun src ->
                             let k = src.Substring(src.IndexOf '_' + 1)
                             $"w{l}_{j + 1}_{k}")
 
                 names, List.last names
             | Graph(vertices, edges) ->
+                if not spec.LayerActivations.IsEmpty then
+                    fail spec "a digraph has no layers: give it one activation"
+
                 let inputNames = spec.Inputs |> List.map (fun (v, _) -> defaultArg v "")
 
                 for v in inputNames do
@@ -255,7 +282,7 @@ module Networks =
                 for v in vertices |> List.filter (fun v -> not (List.contains v inputNames)) do
                     match inEdges v with
                     | [] -> fail spec $"vertex '{v}' has no in-edges and is not an input"
-                    | sources -> neuron form v sources (fun src -> $"w_{v}_{src}")
+                    | sources -> neuron form spec.Activation v sources (fun src -> $"w_{v}_{src}")
 
                 [ vertices ], spec.Targets |> List.map (fun (v, _) -> defaultArg v "")
 
@@ -276,6 +303,11 @@ module Networks =
                 Name = spec.Name
                 Layers = layers
                 Activation = spec.Activation
+                LayerActivations =
+                    match spec.Shape with
+                    | Layers sizes when spec.LayerActivations.IsEmpty -> Array.create (sizes.Length - 1) spec.Activation
+                    | Layers _ -> Array.ofList spec.LayerActivations
+                    | Graph _ -> [| spec.Activation |]
                 Weights = List.ofSeq weights
                 Outputs = outputs
                 DataSet = spec.DataSet

@@ -155,12 +155,26 @@ module NetworkStatement =
         |> List.fold
             (fun (s: NetworkSpec) o ->
                 match o with
-                | Activation a ->
-                    match Functions.tryFind a.Text with
-                    | Some p when p.IsC2 -> { s with Activation = a.Text }
-                    | Some _ ->
-                        Errors.fail NotSmooth a.Pos $"activation '{a.Text}' is not twice continuously differentiable"
-                    | None -> Errors.fail UndefinedName a.Pos $"unknown activation '{a.Text}'"
+                | Activation names ->
+                    for a in names do
+                        match Functions.tryFind a.Text with
+                        | Some p when p.IsC2 -> ()
+                        | Some _ ->
+                            Errors.fail
+                                NotSmooth
+                                a.Pos
+                                $"activation '{a.Text}' is not twice continuously differentiable"
+                        | None -> Errors.fail UndefinedName a.Pos $"unknown activation '{a.Text}'"
+
+                    {
+                        s with
+                            Activation = names.Head.Text
+                            LayerActivations =
+                                if names.Length > 1 then
+                                    names |> List.map (fun a -> a.Text)
+                                else
+                                    []
+                    }
                 | UseForm f -> { s with Form = Some f.Text }
                 | Data d ->
                     match dataSets |> List.tryFind (fun x -> x.Name = d.Text) with

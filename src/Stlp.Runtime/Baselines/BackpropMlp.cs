@@ -10,8 +10,10 @@ namespace Stlp.Runtime.Baselines;
 public sealed class BackpropMlp
 {
     private readonly int[] sizes;
-    private readonly Func<double, double> activation;
-    private readonly Func<double, double> activationSlope;
+
+    /// <summary>The activation of each layer after the inputs, and its derivative.</summary>
+    private readonly Func<double, double>[] activation;
+    private readonly Func<double, double>[] activationSlope;
     private readonly bool crossEntropy;
 
     /// <summary>weights[l][j][k]: layer l+1, neuron j, input k (0-based).</summary>
@@ -21,9 +23,19 @@ public sealed class BackpropMlp
     public double[][]? Biases { get; }
 
     public BackpropMlp(int[] sizes, string activation, string loss, double[][][] weights, double[][]? biases)
+        : this(sizes, [.. Enumerable.Repeat(activation, sizes.Length - 1)], loss, weights, biases) { }
+
+    /// <param name="activations">One activation per layer after the inputs.</param>
+    public BackpropMlp(int[] sizes, string[] activations, string loss, double[][][] weights, double[][]? biases)
     {
+        if (activations.Length != sizes.Length - 1)
+        {
+            throw new ArgumentException($"{activations.Length} activations for {sizes.Length - 1} layers");
+        }
         this.sizes = sizes;
-        (this.activation, activationSlope) = Activation(activation);
+        var pairs = activations.Select(Activation).ToArray();
+        activation = [.. pairs.Select(p => p.Item1)];
+        activationSlope = [.. pairs.Select(p => p.Item2)];
         crossEntropy = loss switch
         {
             "quadratic" => false,
@@ -62,7 +74,7 @@ public sealed class BackpropMlp
                 {
                     a += w[k] * x[l - 1][k];
                 }
-                x[l][j] = activation(a);
+                x[l][j] = activation[l - 1](a);
             }
         }
         return x;
@@ -118,7 +130,7 @@ public sealed class BackpropMlp
                     a += Weights[l - 1][j][k] * x[l - 1][k];
                 }
                 // dV/da_j = dV/dx_j * sigma'(a_j)
-                var da = deltas[l][j] * activationSlope(a);
+                var da = deltas[l][j] * activationSlope[l - 1](a);
                 gb[l - 1][j] = da;
                 gw[l - 1][j] = new double[sizes[l - 1]];
                 for (var k = 0; k < sizes[l - 1]; k++)

@@ -10,12 +10,12 @@ namespace Stlp.Simulation.Learning;
 /// </summary>
 public sealed class FeedforwardLayout
 {
-    private FeedforwardLayout(int[] sizes, int[][][] weights, int[][]? biases, string activation, string loss)
+    private FeedforwardLayout(int[] sizes, int[][][] weights, int[][]? biases, string[] activations, string loss)
     {
         Sizes = sizes;
         Weights = weights;
         Biases = biases;
-        Activation = activation;
+        Activations = activations;
         Loss = loss;
     }
 
@@ -27,7 +27,9 @@ public sealed class FeedforwardLayout
 
     /// <summary>Biases[l][j]: the coordinate index of layer l+1's neuron j's bias, or null without biases.</summary>
     public int[][]? Biases { get; }
-    public string Activation { get; }
+
+    /// <summary>The activation of each layer after the inputs.</summary>
+    public string[] Activations { get; }
     public string Loss { get; }
 
     /// <summary>
@@ -76,7 +78,7 @@ public sealed class FeedforwardLayout
                 }
             }
         }
-        return new FeedforwardLayout(sizes, weights, biases, network.Activation, network.LossKind);
+        return new FeedforwardLayout(sizes, weights, biases, network.LayerActivations, network.LossKind);
     }
 
     /// <summary>The hand-written network with the weights (and biases) read from the coordinates q.</summary>
@@ -104,6 +106,6 @@ public sealed class FeedforwardLayout
                 }
             }
         }
-        return new BackpropMlp(Sizes, Activation, Loss, weights, biases);
+        return new BackpropMlp(Sizes, Activations, Loss, weights, biases);
     }
 }
