@@ -58,6 +58,10 @@ public static class RunCommand
 
     private static int Report(string path, string directory, RunResult result, TextWriter output, TextWriter error)
     {
+        foreach (var note in result.Notes)
+        {
+            error.WriteLine($"{path}: note: {note}");
+        }
         if (result.Status != RunStatus.Completed)
         {
             var failed = result.Status == RunStatus.Failed;

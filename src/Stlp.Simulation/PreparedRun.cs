@@ -51,7 +51,15 @@ public sealed class PreparedRun
         this.deriveTime = deriveTime;
         var sim = model.Simulation;
         T0 = sim.T0;
-        T1 = options.T1 ?? sim.T1;
+        // On a data set, the end follows from the data (rows x presentation x epochs) unless given.
+        var dataEnd = dataSets.Count == 0 ? (double?)null : T0 + dataSets.Max(d => d.Duration);
+        T1 = options.T1 ?? (sim.EndGiven || dataEnd is null ? sim.T1 : dataEnd.Value);
+        if (dataEnd is { } end && T1 > end + 1e-9 * Math.Max(1, Math.Abs(end)))
+        {
+            Notes.Add(
+                $"the run goes on past the last epoch (t = {end:G6}) to t = {T1:G6}; after it the signals hold the last example"
+            );
+        }
         Method = options.Method ?? sim.Method;
         Integrators.Find(Method);
         OutputEvery = options.OutputEvery ?? sim.OutputInterval ?? (T1 - T0) / 500;
@@ -63,6 +71,9 @@ public sealed class PreparedRun
     }
 
     public ModelDefinition Model { get; }
+
+    /// <summary>What the user should know about this run that is not an error (said before it starts, kept in the result).</summary>
+    public List<string> Notes { get; } = [];
 
     /// <summary>Whether the derivation and the kernel were taken from another run's (a sweep's basis).</summary>
     public bool ReusedDerivation { get; }
@@ -230,6 +241,7 @@ public sealed class PreparedRun
                 TimeSpan.FromSeconds((double)System.KernelTicks / Stopwatch.Frequency)
             ),
             Learning = learning,
+            Notes = [.. Notes],
             Configuration = Configuration(),
         };
         foreach (var sink in sinks)

@@ -111,6 +111,9 @@ public sealed record RunResult
     /// <summary>Everything the run used.</summary>
     public required RunConfiguration Configuration { get; init; }
 
+    /// <summary>What the user should know that is not an error, e.g. a run past the last epoch.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
     /// <summary>One entry per network trained on a data set.</summary>
     public required IReadOnlyList<Learning.NetworkLearning> Learning { get; init; }
 }

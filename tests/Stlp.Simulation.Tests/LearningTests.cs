@@ -171,3 +171,39 @@ public sealed class LayerActivationTests
         Assert.Equal(column, e.pos!.Value.Column);
     }
 }
+
+/// <summary>On a data set the end time follows from the data unless given; running past the last epoch is said.</summary>
+public sealed class DataEndTests
+{
+    private const string Text = """
+        model xorend
+        param theta = 4
+        data xor = csv "data/xor.csv", target class onehot, present 0.5, mollify 0.05, epochs 3, split 1
+        network feedforward net 2-2-2 {
+            data xor
+            mass x 0.00001 w 1
+        }
+        dissipation exp(theta*t)
+        simulate rtol 1e-5, atol 1e-6, stabilize baumgarte 10 10, output every 0.25
+        """;
+
+    [Fact]
+    public void WithoutAnEndTheRunStopsAfterTheLastEpoch()
+    {
+        var model = Stlp.Model.ModelFile.FromText(Text, Models.Samples);
+        var prepared = Simulator.Prepare(model, new SimulationOptions { Cache = null });
+        Assert.Equal(4 * 0.5 * 3, prepared.T1); // 4 rows, tau = 0.5, 3 epochs
+        Assert.Empty(prepared.Notes);
+        var result = prepared.Run();
+        Assert.Equal(3, result.Learning[0].Epochs.Count);
+    }
+
+    [Fact]
+    public void RunningPastTheLastEpochIsSaid()
+    {
+        var model = Stlp.Model.ModelFile.FromText(Text, Models.Samples);
+        var result = Simulator.Run(model, new SimulationOptions { T1 = 8, Cache = null });
+        var note = Assert.Single(result.Notes);
+        Assert.Contains("past the last epoch (t = 6)", note);
+    }
+}

@@ -201,6 +201,7 @@ type ModelBuilder(name: string) =
             sim with
                 T0 = t0
                 T1 = t1
+                EndGiven = true
                 Method = method
                 Step = given step
                 RelTol = defaultArg (given rtol) sim.RelTol

@@ -88,6 +88,8 @@ type Stabilization =
 type SimulationSettings = {
     T0: float
     T1: float
+    /// Whether the model gave the end time; without it a run on a data set ends after its last epoch.
+    EndGiven: bool
     Step: float option
     Method: string
     RelTol: float
@@ -114,6 +116,7 @@ type SimulationSettings = {
     static member Default = {
         T0 = 0.0
         T1 = 10.0
+        EndGiven = false
         Step = None
         Method = "dopri5"
         RelTol = 1e-8

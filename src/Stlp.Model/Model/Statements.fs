@@ -39,7 +39,13 @@ module Settings =
                 match o with
                 | Span(a, b) ->
                     let t0, t1 = checkedSpan a b
-                    { s with T0 = t0; T1 = t1 }
+
+                    {
+                        s with
+                            T0 = t0
+                            T1 = t1
+                            EndGiven = true
+                    }
                 | Step e -> {
                     s with
                         Step = Some(positive "the step" e)

@@ -43,6 +43,7 @@ public sealed class SummaryRecorder(string directory) : IRunRecorder
             ["file"] = result.Configuration.ModelFile,
             ["status"] = result.Status.ToString().ToLowerInvariant(),
             ["message"] = result.Message,
+            ["notes"] = new JsonArray([.. result.Notes.Select(n => JsonValue.Create(n))]),
             ["method"] = result.Method,
             ["stabilization"] = result.Stabilization,
             ["t0"] = Finite(result.T0),
