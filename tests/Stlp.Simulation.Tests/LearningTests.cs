@@ -207,3 +207,55 @@ public sealed class DataEndTests
         Assert.Contains("past the last epoch (t = 6)", note);
     }
 }
+
+/// <summary>The weights a run reached start another: <c>init weights from "weights.json"</c>.</summary>
+public sealed class ContinueTrainingTests : IDisposable
+{
+    private readonly string directory = Path.Combine(Path.GetTempPath(), $"stlp-continue-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static string XorText => File.ReadAllText(Path.Combine(Models.Samples, "xor_learn.stlp"));
+
+    [Fact]
+    public void ASecondRunStartsFromTheWeightsTheFirstReached()
+    {
+        var first = Simulator.RunToDirectory(
+            Models.Sample("xor_learn.stlp"),
+            directory,
+            new SimulationOptions { T1 = 4, Cache = null }
+        );
+        var weightsFile = Path.Combine(directory, "weights.json");
+        var text = XorText.Replace("init weights random 1 seed 7", $"init weights from \"{weightsFile}\"");
+        var model = Stlp.Model.ModelFile.FromText(text, Models.Samples);
+        var second = Simulator.Prepare(model, new SimulationOptions { Cache = null });
+        var names = second.CoordinateNames.ToList();
+        Assert.Equal(16 + 6, first.FinalWeights.Count); // 2-4-2: 16 weights and 6 biases
+        foreach (var (name, value) in first.FinalWeights)
+        {
+            Assert.Equal(value, second.StartState[names.IndexOf(name)], 12);
+        }
+    }
+
+    [Theory]
+    [InlineData("{\"w1_1_1\": 0.5}", "has no value for weight 'w1_1_2'")]
+    [InlineData("{\"w1_1_1\": \"x\"}", "the value of 'w1_1_1' is not a finite number")]
+    [InlineData("[1, 2]", "must hold an object of weights by name")]
+    [InlineData("{", "is not valid JSON")]
+    public void ABadWeightsFileIsALocatedModelError(string json, string fragment)
+    {
+        Directory.CreateDirectory(directory);
+        var weightsFile = Path.Combine(directory, "w.json");
+        File.WriteAllText(weightsFile, json);
+        var text = XorText.Replace("init weights random 1 seed 7", $"init weights from \"{weightsFile}\"");
+        var e = Assert.Throws<Stlp.Model.ModelError>(() => Stlp.Model.ModelFile.FromText(text, Models.Samples));
+        Assert.Contains(fragment, e.message);
+        Assert.NotNull(e.pos);
+    }
+}

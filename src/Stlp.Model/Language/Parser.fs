@@ -288,6 +288,7 @@ module Parser =
             >>. keyword "weights"
             >>. ((keyword "random"
                   >>. pipe2 expr (opt (keyword "seed" >>. integer)) (fun e s -> InitWeights(true, e, s)))
+                 <|> (keyword "from" >>. pipe2 pos quoted (fun p path -> InitWeightsFrom(path, p)))
                  <|> (expr |>> fun e -> InitWeights(false, e, None)))
             keyword "loss" >>. word |>> Loss
             keyword "edges" >>. listOf edge |>> Edges

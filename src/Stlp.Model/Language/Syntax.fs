@@ -65,6 +65,8 @@ module Syntax =
         | Targets of SExpr list
         | Masses of (Name * SExpr) list
         | InitWeights of random: bool * value: SExpr * seed: int option
+        /// `init weights from "weights.json"`: the weights (and biases) a run reached.
+        | InitWeightsFrom of path: string * at: SourcePos
         | Loss of Name
         | Edges of (Name * Name) list
         | InputVertex of Name * SExpr

@@ -403,7 +403,7 @@ module Elaborate =
             match s.Statement with
             | Network(shape, n, opts, p) ->
                 let spec =
-                    NetworkStatement.spec (expr Elsewhere) value (List.ofSeq dataSets) shape n opts p
+                    NetworkStatement.spec baseDir (expr Elsewhere) value (List.ofSeq dataSets) shape n opts p
 
                 let parts =
                     Networks.build (forms |> Seq.map (fun kv -> kv.Key, kv.Value) |> Map.ofSeq) lookup spec

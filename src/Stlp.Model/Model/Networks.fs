@@ -12,6 +12,8 @@ type WeightInit =
     | ConstantWeights of float
     /// Uniform in [-scale, scale] from a seeded generator, reproducible.
     | RandomWeights of scale: float * seed: int
+    /// The values a run wrote to `weights.json` (weights and biases by coordinate name).
+    | WeightsFrom of file: string * values: Map<string, float>
 
 /// Everything a network builder needs; the `.stlp` `network` statement, the F# DSL and the C#
 /// API all fill this in.
@@ -115,8 +117,12 @@ module Networks =
                 | _ -> 0
             )
 
-        let initWeight () =
+        let initWeight (name: string) =
             match spec.Init with
+            | WeightsFrom(file, values) ->
+                match values.TryFind name with
+                | Some v -> Expr.real v
+                | None -> fail spec $"{file} has no value for weight '{name}'"
             | ConstantWeights v -> Expr.real v
             | RandomWeights(scale, _) -> Expr.real (System.Math.Round((2.0 * rng.NextDouble() - 1.0) * scale, 6))
 
@@ -141,7 +147,7 @@ module Networks =
                 sources
                 |> List.map (fun s ->
                     let w = weightName s
-                    coords.Add(coordinate w WeightCoord spec.MassWeight (Some(initWeight ())))
+                    coords.Add(coordinate w WeightCoord spec.MassWeight (Some(initWeight w)))
                     weights.Add w
                     w)
 
@@ -156,7 +162,11 @@ module Networks =
                         let mass, init =
                             match k with
                             | SlackCoord -> spec.MassSlack, Some Expr.zero
-                            | WeightCoord -> spec.MassWeight, Some Expr.zero
+                            | WeightCoord ->
+                                match spec.Init with
+                                | WeightsFrom(_, values) when values.ContainsKey cname ->
+                                    spec.MassWeight, Some(Expr.real values.[cname])
+                                | _ -> spec.MassWeight, Some Expr.zero
                             | _ -> spec.MassNeuron, None
 
                         coords.Add(coordinate cname k mass init)

@@ -105,7 +105,45 @@ module Settings =
 
 /// The `network` statement turned into a builder specification.
 module NetworkStatement =
+    /// The weights a run wrote (`weights.json`: an object of numbers by coordinate name).
+    let private readWeights (baseDir: string) (path: string) (at: SourcePos) =
+        let full =
+            if IO.Path.IsPathRooted path then
+                path
+            else
+                IO.Path.Combine(baseDir, path)
+
+        let text =
+            try
+                IO.File.ReadAllText full
+            with
+            | :? IO.IOException
+            | :? UnauthorizedAccessException as e ->
+                Errors.fail InvalidModel at $"cannot read the weights file {full}: {e.Message}"
+
+        let document =
+            try
+                Text.Json.JsonDocument.Parse text
+            with :? Text.Json.JsonException as e ->
+                Errors.fail InvalidModel at $"{full} is not valid JSON: {e.Message}"
+
+        use document = document
+
+        if document.RootElement.ValueKind <> Text.Json.JsonValueKind.Object then
+            Errors.fail InvalidModel at $"{full} must hold an object of weights by name"
+
+        let values = [
+            for p in document.RootElement.EnumerateObject() ->
+                match p.Value.ValueKind with
+                | Text.Json.JsonValueKind.Number when Double.IsFinite(p.Value.GetDouble()) ->
+                    p.Name, p.Value.GetDouble()
+                | _ -> Errors.fail InvalidModel at $"{full}: the value of '{p.Name}' is not a finite number"
+        ]
+
+        WeightsFrom(full, Map.ofList values)
+
     let spec
+        (baseDir: string)
         (exprOf: SExpr -> Expr)
         (value: SExpr -> float)
         (dataSets: DataSet list)
@@ -226,6 +264,10 @@ module NetworkStatement =
                                 RandomWeights(value e, defaultArg seed 1)
                             else
                                 ConstantWeights(value e)
+                  }
+                | InitWeightsFrom(path, at) -> {
+                    s with
+                        Init = readWeights baseDir path at
                   }
                 | Loss l -> { s with LossKind = l.Text }
                 | Slack b -> { s with Slack = Some b }
