@@ -36,7 +36,10 @@ public static class RunCommand
             try
             {
                 var overridden = ModelLoader.ParseOverrides(parse.GetValue(set) ?? []).Keys;
-                var options = runOptions.Read(parse, path, overridden) with { Progress = ProgressBar.For(error) };
+                var options = runOptions.Read(parse, path, overridden, error) with
+                {
+                    Progress = ProgressBar.For(error),
+                };
                 using var cancel = new CancellationTokenSource();
                 using var interrupts = Interrupts.CancelOn(cancel);
                 var result = Simulator.RunToDirectory(model, directory, options, cancel.Token);

@@ -70,7 +70,7 @@ public static class SweepCommand
                     fixedValues,
                     points,
                     directory,
-                    runOptions.Read(parse, path, fixedValues.Keys),
+                    runOptions.Read(parse, path, fixedValues.Keys, error),
                     parse.GetValue(jobs),
                     cancel.Token
                 );

@@ -73,6 +73,31 @@ public sealed class Interpreter : IJacobianKernel
         out double varpi
     )
     {
+        Run(t, q, qdot, parameters, signals);
+        algebra.Finish(t, temps, qddot, lambdaNormalized, g, gdot, out varpi);
+    }
+
+    /// <summary>Every temporary of the program at a state (a copy): what a failure's diagnosis reads.</summary>
+    public double[] Temporaries(
+        double t,
+        ReadOnlySpan<double> q,
+        ReadOnlySpan<double> qdot,
+        ReadOnlySpan<double> parameters,
+        ReadOnlySpan<double> signals
+    )
+    {
+        Run(t, q, qdot, parameters, signals);
+        return [.. temps];
+    }
+
+    private void Run(
+        double t,
+        ReadOnlySpan<double> q,
+        ReadOnlySpan<double> qdot,
+        ReadOnlySpan<double> parameters,
+        ReadOnlySpan<double> signals
+    )
+    {
         var code = program.Instructions;
         for (var i = 0; i < code.Length; i++)
         {
@@ -95,7 +120,6 @@ public sealed class Interpreter : IJacobianKernel
                 _ => Primitives.Call(ins.Name, ins.Args.Select(a => temps[a]).ToArray()),
             };
         }
-        algebra.Finish(t, temps, qddot, lambdaNormalized, g, gdot, out varpi);
     }
 
     private double Sum(int[] args)
