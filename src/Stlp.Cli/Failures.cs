@@ -16,6 +16,10 @@ internal static class Failures
     {
         var (code, message) = e switch
         {
+            ArgumentException { ParamName: { } name } a => (
+                ExitCodes.Usage,
+                $"error: {a.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal)}"
+            ),
             InputError or ArgumentException => (ExitCodes.Usage, $"error: {e.Message}"),
             HandKernelException => (ExitCodes.ModelError, $"error: {e.Message}"),
             NumericalFailure or IntegrationFailure => (ExitCodes.NumericalFailure, $"numerical failure {e.Message}"),

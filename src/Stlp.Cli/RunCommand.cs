@@ -47,12 +47,18 @@ public static class RunCommand
             }
             catch (Exception e) when (e is InputError or ArgumentException)
             {
-                error.WriteLine($"error: {e.Message}");
+                error.WriteLine(Text.Escape($"error: {e.Message}"));
                 return ExitCodes.Usage;
+            }
+            catch (Stlp.Runtime.Kernels.NumericalFailure e)
+            {
+                // At the start (the consistent initial conditions): named by cause and time.
+                error.WriteLine(Text.Escape($"{path}: numerical failure {e.Message}"));
+                return ExitCodes.NumericalFailure;
             }
             catch (Exception e) when (Derivations.Describe(e) is { } message)
             {
-                error.WriteLine($"{path}: derivation error: {message.Value}");
+                error.WriteLine(Text.Escape($"{path}: derivation error: {message.Value}"));
                 return ExitCodes.ModelError;
             }
         });
@@ -64,8 +70,8 @@ public static class RunCommand
         if (result.Status != RunStatus.Completed)
         {
             var failed = result.Status == RunStatus.Failed;
-            error.WriteLine($"{path}: {(failed ? "numerical failure " : "")}{result.Message}");
-            error.WriteLine($"partial results in {directory}");
+            error.WriteLine(Text.Escape($"{path}: {(failed ? "numerical failure " : "")}{result.Message}"));
+            error.WriteLine(Text.Escape($"partial results in {directory}"));
             return failed ? ExitCodes.NumericalFailure : ExitCodes.Interrupted;
         }
         output.WriteLine(
