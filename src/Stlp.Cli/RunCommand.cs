@@ -56,6 +56,11 @@ public static class RunCommand
                 error.WriteLine(Text.Escape($"{path}: numerical failure {e.Message}"));
                 return ExitCodes.NumericalFailure;
             }
+            catch (Exception e) when (ModelFile.Describe(path, e) is { } described)
+            {
+                error.WriteLine(Text.Escape(described.Value.Item2));
+                return ExitCodes.ModelError;
+            }
             catch (Exception e) when (Derivations.Describe(e) is { } message)
             {
                 error.WriteLine(Text.Escape($"{path}: derivation error: {message.Value}"));

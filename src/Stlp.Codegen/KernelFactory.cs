@@ -41,7 +41,7 @@ public static class KernelFactory
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                cache!.Reject(key, e.Message);
+                cache!.Reject(key, e is KernelCompilationException ? "it holds no kernel of this model" : e.Message);
                 kernel = null;
             }
         }

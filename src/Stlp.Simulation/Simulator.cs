@@ -31,6 +31,7 @@ public static class Simulator
         var method = options.Method ?? model.Simulation.Method;
         var stabilization = options.Stabilization ?? model.Simulation.Stabilize;
         options.Progress?.Report(new RunProgress(RunPhase.Derive, model.Simulation.T0, 0));
+        CheckDataSets(model);
         var watch = Stopwatch.StartNew();
         var reused =
             basis is not null && basis.Stabilization.Equals(stabilization)
@@ -155,6 +156,50 @@ public static class Simulator
         }
     }
 
+    /// <summary>
+    /// Targets the runtime cannot use, refused before any work as model errors naming the data set:
+    /// a one-hot target of one class, a target that is not a number without one-hot.
+    /// </summary>
+    private static void CheckDataSets(ModelDefinition model)
+    {
+        static string Shown(string cell) => cell.Length > 40 ? cell[..40] + "..." : cell;
+        foreach (var d in model.DataSets)
+        {
+            var labels = d.Table.Labels;
+            string Where() => $"data set '{d.Name}' ({d.Path}), target column '{d.TargetColumn}'";
+            if (d.OneHot && labels.Distinct().Count() < 2)
+            {
+                throw new ModelError(
+                    ErrorKind.InvalidModel,
+                    null,
+                    $"{Where()}: a one-hot target needs at least two classes, but every row is of one class"
+                        + (labels.Length > 0 ? $" ('{Shown(labels[0])}')" : "")
+                );
+            }
+            if (!d.OneHot)
+            {
+                for (var r = 0; r < labels.Length; r++)
+                {
+                    if (
+                        !double.TryParse(
+                            labels[r],
+                            System.Globalization.NumberStyles.Float,
+                            System.Globalization.CultureInfo.InvariantCulture,
+                            out var value
+                        ) || !double.IsFinite(value)
+                    )
+                    {
+                        throw new ModelError(
+                            ErrorKind.InvalidModel,
+                            null,
+                            $"{Where()}, row {r + 1}: the target '{Shown(labels[r])}' is not a finite number (declare the target one-hot for class labels)"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     private static void Positive(double? value, string what)
     {
         if (value is { } x && !(double.IsFinite(x) && x > 0))
@@ -217,7 +262,7 @@ public static class Simulator
     }
 
     /// <summary>Creates the output folder, or throws an <see cref="InputError"/> saying why it cannot be used.</summary>
-    private static void CreateOutputDirectory(string directory)
+    internal static void CreateOutputDirectory(string directory)
     {
         if (File.Exists(directory))
         {
