@@ -77,9 +77,13 @@ public static partial class KernelFailures
             return Named(e, p);
         }
         var varpi = v[p.Varpi];
-        if (!double.IsFinite(varpi) || varpi == 0)
+        if (double.IsNaN(varpi) || varpi == 0)
         {
-            return Fail("the dissipation varpi", varpi, " (it must be finite and nonzero: H and f are divided by it)");
+            return Fail(
+                "the dissipation varpi",
+                varpi,
+                " (it must be a nonzero number: H and f are divided by it; only its overflow is harmless)"
+            );
         }
         foreach (var h in p.HNorm)
         {

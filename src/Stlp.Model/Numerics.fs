@@ -207,12 +207,12 @@ module Numerics =
         let nonFinite quantity (x: float) =
             raise (Stlp.Runtime.Kernels.NumericalFailure(s.T, quantity, $"is {x}"))
 
-        if not (Double.IsFinite varpi) || varpi = 0.0 then
+        if Double.IsNaN varpi || varpi = 0.0 then
             raise (
                 Stlp.Runtime.Kernels.NumericalFailure(
                     s.T,
                     "the dissipation varpi",
-                    $"is {varpi} (it must be finite and nonzero: H and f are divided by it)"
+                    $"is {varpi} (it must be a nonzero number: H and f are divided by it; only its overflow is harmless)"
                 )
             )
 
