@@ -53,7 +53,7 @@ public static class CheckCommand
                         parse.GetValue(hand),
                         count,
                         parse.GetValue(seed),
-                        KernelCache.Default()
+                        KernelCache.Default(CacheWarnings.To(error))
                     );
                     output.WriteLine(
                         $"{count} states (half consistent, half arbitrary); differences from the IR interpreter:"

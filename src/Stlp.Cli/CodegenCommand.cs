@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Stlp.Codegen;
 using Stlp.Model;
+using Stlp.Simulation;
 
 namespace Stlp.Cli;
 
@@ -43,7 +44,14 @@ public static class CodegenCommand
                     );
                     if (parse.GetValue(outPath) is { } target)
                     {
-                        File.WriteAllText(target, source);
+                        try
+                        {
+                            File.WriteAllText(target, source);
+                        }
+                        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                        {
+                            throw new InputError($"{target}: cannot write the kernel source: {e.Message}");
+                        }
                     }
                     else
                     {
@@ -51,7 +59,7 @@ public static class CodegenCommand
                     }
                     if (parse.GetValue(compile))
                     {
-                        var compiled = KernelFactory.Create(program, KernelCache.Default());
+                        var compiled = KernelFactory.Create(program, KernelCache.Default(CacheWarnings.To(error)));
                         error.WriteLine(
                             $"compiled in {compiled.CompileTime.TotalMilliseconds:F0} ms (cache {(compiled.CacheHit ? "hit" : "miss")})"
                         );

@@ -61,12 +61,18 @@ public static class DeriveCommand
             }
             catch (ArgumentException e)
             {
-                error.WriteLine($"error: {e.Message}");
+                error.WriteLine(Text.Escape($"error: {e.Message}"));
                 return ExitCodes.Usage;
+            }
+            catch (Stlp.Runtime.Kernels.NumericalFailure e)
+            {
+                // At the start (the consistent initial conditions): named by cause and time.
+                error.WriteLine(Text.Escape($"{path}: numerical failure {e.Message}"));
+                return ExitCodes.NumericalFailure;
             }
             catch (Exception e) when (Derivations.Describe(e) is { } message)
             {
-                error.WriteLine($"{path}: derivation error: {message.Value}");
+                error.WriteLine(Text.Escape($"{path}: derivation error: {message.Value}"));
                 return ExitCodes.ModelError;
             }
         });

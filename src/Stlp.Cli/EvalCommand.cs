@@ -44,7 +44,7 @@ public static class EvalCommand
                         derivation,
                         parse.GetValue(state)!,
                         parse.GetValue(interpreted),
-                        parse.GetValue(noCache) ? null : KernelCache.Default()
+                        parse.GetValue(noCache) ? null : KernelCache.Default(CacheWarnings.To(error))
                     );
                     output.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
                     return ExitCodes.Ok;

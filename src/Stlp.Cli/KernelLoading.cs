@@ -21,22 +21,22 @@ public static class KernelLoading
         }
         catch (NumericalFailure e)
         {
-            error.WriteLine($"{path}: numerical failure {e.Message}");
+            error.WriteLine(Text.Escape($"{path}: numerical failure {e.Message}"));
             return ExitCodes.NumericalFailure;
         }
         catch (KernelCompilationException e)
         {
-            error.WriteLine(e.Message);
+            error.WriteLine(Text.Escape(e.Message));
             return ExitCodes.Internal;
         }
         catch (Exception e) when (Derivations.Describe(e) is { } message)
         {
-            error.WriteLine($"{path}: derivation error: {message.Value}");
+            error.WriteLine(Text.Escape($"{path}: derivation error: {message.Value}"));
             return ExitCodes.ModelError;
         }
         catch (InputError e)
         {
-            error.WriteLine($"error: {e.Message}");
+            error.WriteLine(Text.Escape($"error: {e.Message}"));
             return ExitCodes.Usage;
         }
     }

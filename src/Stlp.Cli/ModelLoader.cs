@@ -16,9 +16,10 @@ public static class ModelLoader
             if (
                 eq <= 0
                 || !double.TryParse(pair[(eq + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                || !double.IsFinite(value)
             )
             {
-                throw new ArgumentException($"--set expects name=value with a number, got '{pair}'");
+                throw new ArgumentException($"--set expects name=value with a finite number, got '{pair}'");
             }
             result[pair[..eq].Trim()] = value;
         }
@@ -28,23 +29,25 @@ public static class ModelLoader
     /// <summary>Loads the model, or writes the error to <paramref name="error"/> and returns null.</summary>
     public static ModelDefinition? TryLoad(string path, IEnumerable<string> overrides, TextWriter error)
     {
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !Directory.Exists(path))
         {
-            error.WriteLine($"{path}: error: no such file");
+            error.WriteLine($"{Text.Escape(path)}: error: no such file");
             return null;
         }
+        if (Directory.Exists(path))
+        {
+            error.WriteLine($"{Text.Escape(path)}: error: a directory, not a model file");
+            return null;
+        }
+        // A malformed --set is a usage error (exit 1), thrown to the caller.
+        var values = ParseOverrides(overrides);
         try
         {
-            return ModelFile.Load(path, ParseOverrides(overrides));
-        }
-        catch (ArgumentException e)
-        {
-            error.WriteLine($"error: {e.Message}");
-            return null;
+            return ModelFile.Load(path, values);
         }
         catch (Exception e) when (ModelFile.Describe(path, e) is { } described)
         {
-            error.WriteLine(described.Value.Item2);
+            error.WriteLine(Text.Escape(described.Value.Item2));
             return null;
         }
     }

@@ -36,7 +36,10 @@ public static class RunCommand
             try
             {
                 var overridden = ModelLoader.ParseOverrides(parse.GetValue(set) ?? []).Keys;
-                var options = runOptions.Read(parse, path, overridden) with { Progress = ProgressBar.For(error) };
+                var options = runOptions.Read(parse, path, overridden, error) with
+                {
+                    Progress = ProgressBar.For(error),
+                };
                 using var cancel = new CancellationTokenSource();
                 using var interrupts = Interrupts.CancelOn(cancel);
                 var result = Simulator.RunToDirectory(model, directory, options, cancel.Token);
@@ -44,12 +47,23 @@ public static class RunCommand
             }
             catch (Exception e) when (e is InputError or ArgumentException)
             {
-                error.WriteLine($"error: {e.Message}");
+                error.WriteLine(Text.Escape($"error: {e.Message}"));
                 return ExitCodes.Usage;
+            }
+            catch (Stlp.Runtime.Kernels.NumericalFailure e)
+            {
+                // At the start (the consistent initial conditions): named by cause and time.
+                error.WriteLine(Text.Escape($"{path}: numerical failure {e.Message}"));
+                return ExitCodes.NumericalFailure;
+            }
+            catch (Exception e) when (ModelFile.Describe(path, e) is { } described)
+            {
+                error.WriteLine(Text.Escape(described.Value.Item2));
+                return ExitCodes.ModelError;
             }
             catch (Exception e) when (Derivations.Describe(e) is { } message)
             {
-                error.WriteLine($"{path}: derivation error: {message.Value}");
+                error.WriteLine(Text.Escape($"{path}: derivation error: {message.Value}"));
                 return ExitCodes.ModelError;
             }
         });
@@ -65,8 +79,8 @@ public static class RunCommand
         if (result.Status != RunStatus.Completed)
         {
             var failed = result.Status == RunStatus.Failed;
-            error.WriteLine($"{path}: {(failed ? "numerical failure " : "")}{result.Message}");
-            error.WriteLine($"partial results in {directory}");
+            error.WriteLine(Text.Escape($"{path}: {(failed ? "numerical failure " : "")}{result.Message}"));
+            error.WriteLine(Text.Escape($"partial results in {directory}"));
             return failed ? ExitCodes.NumericalFailure : ExitCodes.Interrupted;
         }
         output.WriteLine(

@@ -46,7 +46,12 @@ internal sealed class RunOptionSet
     }
 
     /// <summary>The simulation options given on the command line; a bad stabilization throws <see cref="ArgumentException"/>.</summary>
-    public SimulationOptions Read(ParseResult parse, string modelFile, IEnumerable<string> overridden) =>
+    public SimulationOptions Read(
+        ParseResult parse,
+        string modelFile,
+        IEnumerable<string> overridden,
+        TextWriter error
+    ) =>
         new()
         {
             Stabilization = parse.GetValue(stabilize) is { } s ? Derivations.ParseStabilization(s) : null,
@@ -55,7 +60,7 @@ internal sealed class RunOptionSet
             Step = parse.GetValue(step),
             RelativeTolerance = parse.GetValue(rtol),
             AbsoluteTolerance = parse.GetValue(atol),
-            Cache = parse.GetValue(noCache) ? null : Codegen.KernelCache.Default(),
+            Cache = parse.GetValue(noCache) ? null : Codegen.KernelCache.Default(CacheWarnings.To(error)),
             ModelFile = modelFile,
             OverriddenParameters = [.. overridden],
         };

@@ -25,7 +25,19 @@ public static class StlpApp
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var config = new InvocationConfiguration { Output = output, Error = error };
-        return Create(output, error).Parse(args).Invoke(config);
+        var config = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            EnableDefaultExceptionHandler = false,
+        };
+        try
+        {
+            return Create(output, error).Parse(args).Invoke(config);
+        }
+        catch (Exception e)
+        {
+            return Failures.Report(e, error);
+        }
     }
 }

@@ -70,7 +70,7 @@ public static class SweepCommand
                     fixedValues,
                     points,
                     directory,
-                    runOptions.Read(parse, path, fixedValues.Keys),
+                    runOptions.Read(parse, path, fixedValues.Keys, error),
                     parse.GetValue(jobs),
                     cancel.Token
                 );
@@ -83,17 +83,17 @@ public static class SweepCommand
             }
             catch (Exception e) when (e is InputError or ArgumentException)
             {
-                error.WriteLine($"error: {e.Message}");
+                error.WriteLine(Text.Escape($"error: {e.Message}"));
                 return ExitCodes.Usage;
             }
             catch (Exception e) when (Stlp.Model.ModelFile.Describe(path, e) is { } described)
             {
-                error.WriteLine(described.Value.Item2);
+                error.WriteLine(Text.Escape(described.Value.Item2));
                 return ExitCodes.ModelError;
             }
             catch (Exception e) when (Stlp.Model.Derivations.Describe(e) is { } message)
             {
-                error.WriteLine($"{path}: derivation error: {message.Value}");
+                error.WriteLine(Text.Escape($"{path}: derivation error: {message.Value}"));
                 return ExitCodes.ModelError;
             }
         });

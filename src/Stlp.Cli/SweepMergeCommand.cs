@@ -30,7 +30,7 @@ public static class SweepMergeCommand
             }
             catch (InputError e)
             {
-                error.WriteLine($"error: {e.Message}");
+                error.WriteLine(Text.Escape($"error: {e.Message}"));
                 return ExitCodes.Usage;
             }
         });

@@ -80,6 +80,19 @@ public sealed class Interpreter : IJacobianKernel
         algebra.Finish(t, temps, qddot, lambdaNormalized, g, gdot, out varpi);
     }
 
+    /// <summary>Every temporary of the program at a state (a copy): what a failure's diagnosis reads.</summary>
+    public double[] Temporaries(
+        double t,
+        ReadOnlySpan<double> q,
+        ReadOnlySpan<double> qdot,
+        ReadOnlySpan<double> parameters,
+        ReadOnlySpan<double> signals
+    )
+    {
+        StraightLine.Run(program.Instructions, temps, t, q, qdot, parameters, signals);
+        return [.. temps];
+    }
+
     /// <summary>
     /// The same formulas the emitter writes, and lowering folds constants with, for integer
     /// powers (<see cref="OpCode.PowInt"/> has exponents of 3 and more).

@@ -17,9 +17,15 @@ public static class KernelChecker
     /// Compiles a hand-written kernel: a public class implementing IKernel; of several, the one
     /// with the given numbers of coordinates and constraints.
     /// </summary>
-    public static IKernel CompileHand(string source, string name, int coordinates = -1, int constraints = -1)
+    public static IKernel CompileHand(
+        string source,
+        string name,
+        int coordinates = -1,
+        int constraints = -1,
+        string? file = null
+    )
     {
-        var bytes = KernelCompiler.Compile(source, name, generated: false);
+        var bytes = KernelCompiler.Compile(source, name, generated: false, file);
         return KernelCompiler.LoadAny(
             bytes,
             name,

@@ -13,6 +13,12 @@ namespace Stlp.Codegen;
 public sealed class KernelCompilationException(string message) : Exception(message);
 
 /// <summary>
+/// A user's hand-written kernel that does not compile, cannot be created or fails when called: a
+/// user error, located (file, line and column) where the compiler says.
+/// </summary>
+public sealed class HandKernelException(string message) : Exception(message);
+
+/// <summary>
 /// Compiles kernel source with Roslyn (Release, warnings as errors, minimal references, the source
 /// and a portable PDB embedded so stack traces point at real lines) and loads it into a
 /// collectible AssemblyLoadContext. Knows nothing of models.
@@ -37,10 +43,14 @@ public static class KernelCompiler
         ];
     });
 
-    /// <summary>Compiles to assembly bytes, or throws with the diagnostics and where the source was saved.</summary>
-    public static byte[] Compile(string source, string name, bool generated = true)
+    /// <summary>
+    /// Compiles to assembly bytes, or throws with the diagnostics: generated code that does not compile is
+    /// a <see cref="KernelCompilationException"/> (a bug; the source is saved), a user's (not
+    /// <paramref name="generated"/>) a <see cref="HandKernelException"/> whose lines name <paramref name="file"/>.
+    /// </summary>
+    public static byte[] Compile(string source, string name, bool generated = true, string? file = null)
     {
-        var path = $"{name}.cs";
+        var path = file ?? $"{name}.cs";
         var text = SourceText.From(source, Encoding.UTF8);
         var tree = CSharpSyntaxTree.ParseText(text, new CSharpParseOptions(LanguageVersion.Latest), path: path);
         var compilation = CSharpCompilation.Create(
@@ -62,6 +72,14 @@ public static class KernelCompiler
             options: new EmitOptions(debugInformationFormat: DebugInformationFormat.Embedded),
             embeddedTexts: [EmbeddedText.FromSource(path, text)]
         );
+        if (!result.Success && !generated)
+        {
+            var diagnostics = result
+                .Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)
+                .Take(10)
+                .Select(d => d.ToString());
+            throw new HandKernelException($"{path} does not compile:\n{string.Join("\n", diagnostics)}");
+        }
         if (!result.Success)
         {
             var saved = Path.Combine(Path.GetTempPath(), $"stlp-failed-{name}.cs");
@@ -71,7 +89,7 @@ public static class KernelCompiler
                 .Take(10)
                 .Select(d => d.ToString());
             throw new KernelCompilationException(
-                (generated ? "internal error: the generated kernel" : name)
+                "internal error: the generated kernel"
                     + $" does not compile; source saved at {saved}\n"
                     + string.Join("\n", errors)
             );
@@ -106,13 +124,27 @@ public static class KernelCompiler
             .Where(t =>
                 typeof(IKernel).IsAssignableFrom(t) && !t.IsAbstract && t.GetConstructor(Type.EmptyTypes) is not null
             )
-            .Select(t => (IKernel)Activator.CreateInstance(t)!)
+            .Select(t => Create(t, name))
             .ToList();
         if (kernels.Count == 0)
         {
-            throw new KernelCompilationException($"{name}: no public class implements IKernel");
+            throw new HandKernelException(
+                $"{name}: no public class implements IKernel with a public parameterless constructor"
+            );
         }
         return kernels.FirstOrDefault(fits) ?? kernels[0];
+    }
+
+    private static IKernel Create(Type type, string name)
+    {
+        try
+        {
+            return (IKernel)Activator.CreateInstance(type)!;
+        }
+        catch (TargetInvocationException e) when (e.InnerException is { } inner)
+        {
+            throw new HandKernelException($"{name}: the constructor of {type.Name} failed: {inner.Message}");
+        }
     }
 
     /// <summary>The version of this runtime, part of the cache key.</summary>

@@ -26,13 +26,32 @@ public static class KernelFactory
         watch.Restart();
         var key = KernelCache.Key(source);
         var bytes = cache?.TryGet(key);
-        var hit = bytes is not null;
-        if (bytes is null)
+        IKernel? kernel = null;
+        if (bytes is not null)
+        {
+            // A cached entry is only a hint: one that does not load as this program's kernel
+            // (forged with a matching checksum, or from another build) is dropped and rebuilt.
+            try
+            {
+                kernel = KernelCompiler.Load(bytes, key[..16]);
+                if (kernel.CoordinateCount != program.N || kernel.ConstraintCount != program.R)
+                {
+                    throw new KernelCompilationException("its sizes differ from the model's");
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                cache!.Reject(key, e is KernelCompilationException ? "it holds no kernel of this model" : e.Message);
+                kernel = null;
+            }
+        }
+        var hit = kernel is not null;
+        if (kernel is null)
         {
             bytes = KernelCompiler.Compile(source, $"StlpKernel_{key[..16]}");
             cache?.Put(key, bytes);
+            kernel = KernelCompiler.Load(bytes, key[..16]);
         }
-        var kernel = KernelCompiler.Load(bytes, key[..16]);
         return new CompiledKernel(kernel, program, source, hit, generate, watch.Elapsed);
     }
 }

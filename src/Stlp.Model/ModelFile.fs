@@ -88,7 +88,9 @@ type Derivations =
         let parts = text.Split([| ' '; ','; ':' |], StringSplitOptions.RemoveEmptyEntries)
 
         let num (s: string) =
-            Double.Parse(s, Globalization.CultureInfo.InvariantCulture)
+            match Double.TryParse(s, Globalization.NumberStyles.Float, Globalization.CultureInfo.InvariantCulture) with
+            | true, v when Double.IsFinite v -> v
+            | _ -> invalidArg "text" $"stabilization '{text}': '{s}' is not a finite number"
 
         match parts with
         | [| "none" |] -> NoStabilization

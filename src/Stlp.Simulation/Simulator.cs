@@ -28,10 +28,11 @@ public static class Simulator
     public static PreparedRun Prepare(ModelDefinition model, SimulationOptions? options, PreparedRun? basis)
     {
         options ??= new SimulationOptions();
+        Validate(model, options);
         var method = options.Method ?? model.Simulation.Method;
-        Integrators.Find(method);
         var stabilization = options.Stabilization ?? model.Simulation.Stabilize;
         options.Progress?.Report(new RunProgress(RunPhase.Derive, model.Simulation.T0, 0));
+        CheckDataSets(model);
         var watch = Stopwatch.StartNew();
         var reused =
             basis is not null && basis.Stabilization.Equals(stabilization)
@@ -83,6 +84,9 @@ public static class Simulator
             // One set's switches; with several sets of different timing, the first one's.
             Windows = dataSets.Count > 0 ? dataSets[0].Windows : null,
             TimeKernelCalls = options.TimeKernelCalls,
+            CoordinateNames = program.CoordinateNames,
+            // A failure names its cause: a non-finite quantity and the time, not the pivot it broke.
+            Explain = (e, t, q, qdot, p, s) => KernelFailures.Explain(e, program, t, q, qdot, p, s),
         };
         var observables = new Observables(derivation, parameterValues, dataSets);
         Action<double, double[]>? afterStep = null;
@@ -105,6 +109,106 @@ public static class Simulator
             deriveTime,
             reused is not null
         );
+    }
+
+    /// <summary>The most fixed steps, or recorded samples, a run may take: more is refused before any work.</summary>
+    public const double MaxSteps = 1e9;
+
+    /// <summary>The most samples a run may record.</summary>
+    public const double MaxSamples = 1e8;
+
+    /// <summary>
+    /// Checks the options against the model before any work (no derivation, no compilation): an
+    /// <see cref="InputError"/> names the setting (its command-line option in parentheses) and the value.
+    /// </summary>
+    public static void Validate(ModelDefinition model, SimulationOptions options)
+    {
+        var sim = model.Simulation;
+        var method = options.Method ?? sim.Method;
+        // An unknown method is an ArgumentException listing the registered ones.
+        var info = Integrators.Find(method);
+        var t0 = sim.T0;
+        var t1 = options.T1 ?? sim.T1;
+        if (!double.IsFinite(t1) || !(t1 > t0))
+        {
+            throw new InputError(
+                $"the end time (--t1) must be a finite number after the start t0 = {t0:R}, got {t1:R}"
+            );
+        }
+        Positive(options.RelativeTolerance, "the relative tolerance (--rtol)");
+        Positive(options.AbsoluteTolerance, "the absolute tolerance (--atol)");
+        Positive(options.Step, "the step (--step)");
+        Positive(options.OutputEvery, "the output interval");
+        var span = t1 - t0;
+        if (!info.Adaptive)
+        {
+            var step = options.Step ?? sim.FixedStep ?? span / 2000;
+            if (span / step > MaxSteps)
+            {
+                throw new InputError(
+                    $"{method} with step {step:R} from {t0:R} to {t1:R} takes {span / step:G3} steps; at most {MaxSteps:G3} (a larger --step, or an adaptive method)"
+                );
+            }
+        }
+        var every = options.OutputEvery ?? sim.OutputInterval ?? span / 500;
+        if (span / every > MaxSamples)
+        {
+            throw new InputError(
+                $"recording every {every:R} from {t0:R} to {t1:R} makes {span / every:G3} samples; at most {MaxSamples:G3} (a smaller --t1, or a larger output interval in the model)"
+            );
+        }
+    }
+
+    /// <summary>
+    /// Targets the runtime cannot use, refused before any work as model errors naming the data set:
+    /// a one-hot target of one class, a target that is not a number without one-hot.
+    /// </summary>
+    private static void CheckDataSets(ModelDefinition model)
+    {
+        static string Shown(string cell) => cell.Length > 40 ? cell[..40] + "..." : cell;
+        foreach (var d in model.DataSets)
+        {
+            var labels = d.Table.Labels;
+            string Where() => $"data set '{d.Name}' ({d.Path}), target column '{d.TargetColumn}'";
+            if (d.OneHot && labels.Distinct().Count() < 2)
+            {
+                throw new ModelError(
+                    ErrorKind.InvalidModel,
+                    null,
+                    $"{Where()}: a one-hot target needs at least two classes, but every row is of one class"
+                        + (labels.Length > 0 ? $" ('{Shown(labels[0])}')" : "")
+                );
+            }
+            if (!d.OneHot)
+            {
+                for (var r = 0; r < labels.Length; r++)
+                {
+                    if (
+                        !double.TryParse(
+                            labels[r],
+                            System.Globalization.NumberStyles.Float,
+                            System.Globalization.CultureInfo.InvariantCulture,
+                            out var value
+                        ) || !double.IsFinite(value)
+                    )
+                    {
+                        throw new ModelError(
+                            ErrorKind.InvalidModel,
+                            null,
+                            $"{Where()}, row {r + 1}: the target '{Shown(labels[r])}' is not a finite number (declare the target one-hot for class labels)"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    private static void Positive(double? value, string what)
+    {
+        if (value is { } x && !(double.IsFinite(x) && x > 0))
+        {
+            throw new InputError($"{what} must be a positive finite number, got {x:R}");
+        }
     }
 
     /// <summary>
@@ -155,7 +259,30 @@ public static class Simulator
         IEnumerable<IRunRecorder>? extraRecorders = null
     )
     {
+        // The folder first: an unusable one is reported before any work.
+        CreateOutputDirectory(directory);
         return RunToDirectory(Prepare(model, options), directory, cancel, extraRecorders);
+    }
+
+    /// <summary>Creates the output folder, or throws an <see cref="InputError"/> saying why it cannot be used.</summary>
+    internal static void CreateOutputDirectory(string directory)
+    {
+        if (File.Exists(directory))
+        {
+            throw new InputError($"{directory}: the output directory is a file");
+        }
+        try
+        {
+            Directory.CreateDirectory(directory);
+            // Writable? A run that fails to write its first file has done its work for nothing.
+            var probe = Path.Combine(directory, $".stlp-{Guid.NewGuid():N}.tmp");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new InputError($"{directory}: cannot write the output directory: {e.Message}");
+        }
     }
 
     /// <summary>A prepared run written into <paramref name="directory"/> as <c>stlp run</c> writes it.</summary>
@@ -166,7 +293,7 @@ public static class Simulator
         IEnumerable<IRunRecorder>? extraRecorders = null
     )
     {
-        Directory.CreateDirectory(directory);
+        CreateOutputDirectory(directory);
         // A rerun into the same folder leaves nothing of the earlier run (a plot it drew and this one does not).
         foreach (var stale in OutputFiles)
         {

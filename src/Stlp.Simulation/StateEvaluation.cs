@@ -17,6 +17,10 @@ public static class StateEvaluation
     /// <summary>Evaluates the states in a JSON file with the generated kernel (or the IR interpreter).</summary>
     public static JsonNode EvaluateFile(Derivation derivation, string statePath, bool interpreted, KernelCache? cache)
     {
+        if (Directory.Exists(statePath))
+        {
+            throw new InputError($"{statePath}: a directory, not a state file");
+        }
         if (!File.Exists(statePath))
         {
             throw new InputError($"{statePath}: no such file");
@@ -24,11 +28,18 @@ public static class StateEvaluation
         JsonNode? input;
         try
         {
-            input = JsonNode.Parse(File.ReadAllText(statePath));
+            input = JsonNode.Parse(
+                File.ReadAllText(statePath),
+                documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 64 }
+            );
         }
         catch (JsonException e)
         {
             throw new InputError($"{statePath}: not valid JSON: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputError($"{statePath}: cannot read: {e.Message}");
         }
         IKernel kernel;
         IrProgram program;
@@ -42,15 +53,29 @@ public static class StateEvaluation
             var compiled = KernelFactory.Create(Lower.lower(derivation), cache);
             (kernel, program) = (compiled.Kernel, compiled.Program);
         }
+        if (input is JsonArray states)
+        {
+            var results = new JsonArray();
+            for (var k = 0; k < states.Count; k++)
+            {
+                try
+                {
+                    results.Add(Evaluate(kernel, program, states[k]));
+                }
+                catch (InputError e)
+                {
+                    throw new InputError($"{statePath}: state {k}: {e.Message}");
+                }
+            }
+            return results;
+        }
         try
         {
-            return input is JsonArray states
-                ? new JsonArray([.. states.Select(s => Evaluate(kernel, program, s))])
-                : Evaluate(kernel, program, input);
+            return Evaluate(kernel, program, input);
         }
-        catch (NumericalFailure e)
+        catch (InputError e)
         {
-            throw KernelFailures.Named(e, program);
+            throw new InputError($"{statePath}: {e.Message}");
         }
     }
 
@@ -70,7 +95,15 @@ public static class StateEvaluation
         var lambda = new double[p.R];
         var g = new double[p.R];
         var gdot = new double[p.R];
-        kernel.Evaluate(t, q, qdot, p.ParameterDefaults, signals, qddot, lambda, g, gdot, out var varpi);
+        double varpi;
+        try
+        {
+            kernel.Evaluate(t, q, qdot, p.ParameterDefaults, signals, qddot, lambda, g, gdot, out varpi);
+        }
+        catch (NumericalFailure e)
+        {
+            throw KernelFailures.Explain(e, p, t, q, qdot, p.ParameterDefaults, signals);
+        }
         var qdd = new JsonObject();
         for (var i = 0; i < p.N; i++)
         {
@@ -79,7 +112,7 @@ public static class StateEvaluation
         JsonArray Array(IEnumerable<double> xs) => [.. xs.Select(Finite)];
         return new JsonObject
         {
-            ["t"] = t,
+            ["t"] = Finite(t),
             ["qddot"] = qdd,
             // Raw multipliers where varpi is finite; null where they overflow.
             ["lambda"] = Array(lambda.Select(l => l * varpi)),
@@ -92,8 +125,10 @@ public static class StateEvaluation
     private static JsonNode? Finite(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;
 
     private static double Number(JsonNode? node, string what) =>
-        node is JsonValue v && v.TryGetValue<double>(out var x)
-            ? x
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var x)
+            ? double.IsFinite(x)
+                ? x
+                : throw new InputError($"the state's \"{what}\" is not a finite number: {Shown(node)}")
             : throw new InputError($"the state's \"{what}\" is not a number: {Shown(node)}");
 
     private static string Shown(JsonNode? node)

@@ -113,8 +113,11 @@ public class CheckCommandTests
             new StringWriter(),
             error
         );
-        Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains("the hand kernel has 2 coordinates and 1 constraints; the model has 3 and 2", error.ToString());
+        Assert.Equal(ExitCodes.ModelError, code);
+        Assert.Contains(
+            "the hand kernel has 2 coordinates, 1 constraints, 1 parameters and 0 signals; the model has 3, 2,",
+            error.ToString()
+        );
     }
 }
 

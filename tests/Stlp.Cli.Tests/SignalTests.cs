@@ -34,7 +34,7 @@ public sealed class SignalTests : IDisposable
             coord y mass 1 init 0
             constraint tie: x - y - 1 = 0
             loss x^2/2 + y^2/2
-            simulate from 0 to 1e9, rtol 1e-10, output every 0.05
+            simulate from 0 to 1e6, rtol 1e-10, output every 0.05
             """
         );
         var output = Path.Combine(directory, "out");

@@ -41,10 +41,11 @@ public class HandKernelTests
     [Fact]
     public void AHandKernelThatDoesNotCompileSaysWhere()
     {
-        var e = Assert.Throws<KernelCompilationException>(() =>
+        var e = Assert.Throws<HandKernelException>(() =>
             KernelChecker.CompileHand("public class Broken : Stlp.Runtime.Kernels.IKernel { }", "Broken")
         );
-        Assert.StartsWith("Broken does not compile; source saved at ", e.Message);
+        Assert.StartsWith("Broken.cs does not compile:", e.Message);
+        Assert.Contains("Broken.cs(1,", e.Message);
         Assert.Contains("CS0535", e.Message);
     }
 }

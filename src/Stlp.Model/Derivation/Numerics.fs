@@ -202,6 +202,45 @@ module Numerics =
         let gdotv = take r
         let varpi = (take 1).[0]
 
+        // A non-finite value is named with its cause (a loss divided by zero, a dissipation of
+        // zero), a numerical failure, before it reaches the solves and reads as a singular matrix.
+        let nonFinite quantity (x: float) =
+            raise (Stlp.Runtime.Kernels.NumericalFailure(s.T, quantity, $"is {x}"))
+
+        if Double.IsNaN varpi || varpi = 0.0 then
+            raise (
+                Stlp.Runtime.Kernels.NumericalFailure(
+                    s.T,
+                    "the dissipation varpi",
+                    $"is {varpi} (it must be a nonzero number: H and f are divided by it; only its overflow is harmless)"
+                )
+            )
+
+        hKeys
+        |> Array.iteri (fun k ((i, j), _) ->
+            if not (Double.IsFinite hv.[k]) then
+                nonFinite $"the mass H~ = H / varpi at '{d.Q.[i].Name}', '{d.Q.[j].Name}'" hv.[k])
+
+        fv
+        |> Array.iteri (fun i x ->
+            if not (Double.IsFinite x) then
+                nonFinite
+                    $"the force f~ at coordinate '{d.Q.[i].Name}' (from the loss, forces and velocity terms, over varpi)"
+                    x)
+
+        for values, what in [ gv, "G"; gdotv, "Gdot"; gamma, "gamma" ] do
+            values
+            |> Array.iteri (fun j x ->
+                if not (Double.IsFinite x) then
+                    nonFinite $"{what} of constraint '{d.ConstraintNames.[j]}'" x)
+
+        Array.iter2
+            (fun (j, i, _) x ->
+                if not (Double.IsFinite x) then
+                    nonFinite $"G_q of constraint '{d.ConstraintNames.[j]}' in '{d.Q.[i].Name}'" x)
+            gqFlat
+            gqv
+
         let gq () =
             dense r n (Array.map2 (fun (j, i, _) x -> j, i, x) gqFlat gqv)
 

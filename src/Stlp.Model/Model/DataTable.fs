@@ -56,14 +56,26 @@ module DataTable =
 
         let featureColumns = [| 0 .. header.Length - 1 |] |> Array.filter (fun c -> c <> ti)
 
+        // A cell is echoed in part: enough to find it, not a whole line of a user's file.
+        let shown (cell: string) =
+            if cell.Length > 40 then
+                cell.Substring(0, 40) + "..."
+            else
+                cell
+
         let number (line: int) (column: int) (cell: string) =
             match Double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture) with
             | true, v when Double.IsFinite v -> v
             | true, _ ->
                 raise (
-                    fail $"{path}:{line}: column {column + 1} ('{header.[column]}'): '{cell}' is not a finite number"
+                    fail
+                        $"{path}:{line}: column {column + 1} ('{shown header.[column]}'): '{shown cell}' is not a finite number"
                 )
-            | _ -> raise (fail $"{path}:{line}: column {column + 1} ('{header.[column]}'): '{cell}' is not a number")
+            | _ ->
+                raise (
+                    fail
+                        $"{path}:{line}: column {column + 1} ('{shown header.[column]}'): '{shown cell}' is not a number"
+                )
 
         {
             Path = path

@@ -102,7 +102,7 @@ internal static class StepControl
         Array.Copy(slopeNew, slope, slope.Length);
         stats.Accepted++;
         stats.SmallestStep = Math.Min(stats.SmallestStep, h);
-        StateChecks.Finite(t, stats.Accepted, y, s.N);
+        StateChecks.Finite(t, stats.Accepted, y, s);
         if (afterStep is not null)
         {
             afterStep(t, y);
@@ -124,7 +124,7 @@ internal static class StepControl
         double absoluteTolerance,
         double tEnd,
         long step,
-        int n
+        KernelSystem s
     )
     {
         var sum = 0.0;
@@ -136,7 +136,7 @@ internal static class StepControl
         var error = Math.Sqrt(sum / e.Length);
         if (!double.IsFinite(error))
         {
-            StateChecks.Finite(tEnd, step, y1, n);
+            StateChecks.Finite(tEnd, step, y1, s);
             error = double.PositiveInfinity;
         }
         return error;

@@ -123,7 +123,7 @@ public sealed class DormandPrince(double relativeTolerance, double absoluteToler
                 absoluteTolerance,
                 t + h,
                 stats.Accepted + 1,
-                s.N
+                s
             );
 
             if (FixedStep is null && error > 1.0)

@@ -22,13 +22,19 @@ public sealed class IntegrationFailure(double time, long step, string quantity, 
 
 internal static class StateChecks
 {
-    public static void Finite(double t, long step, ReadOnlySpan<double> y, int n)
+    /// <summary>Throws an <see cref="IntegrationFailure"/> naming the first non-finite entry of the state (by name when the system has them).</summary>
+    public static void Finite(double t, long step, ReadOnlySpan<double> y, KernelSystem s)
     {
+        var n = s.N;
         for (var i = 0; i < y.Length; i++)
         {
             if (!double.IsFinite(y[i]))
             {
                 var what = i < n ? $"q[{i}]" : $"qdot[{i - n}]";
+                if (s.CoordinateNames is { } names && names.Count == n)
+                {
+                    what = i < n ? $"coordinate '{names[i]}'" : $"velocity of '{names[i - n]}'";
+                }
                 throw new IntegrationFailure(t, step, what, $"became {y[i]}");
             }
         }
@@ -103,7 +109,7 @@ public static class Rk4
             t = next;
             stats.Accepted++;
             stats.SmallestStep = Math.Min(stats.SmallestStep, step);
-            StateChecks.Finite(t, stats.Accepted, y, s.N);
+            StateChecks.Finite(t, stats.Accepted, y, s);
             afterStep?.Invoke(t, y);
             // Fixed steps: output at the first step end at or past each output time.
             var due = t >= t0 + outputIndex * outputEvery - slack;

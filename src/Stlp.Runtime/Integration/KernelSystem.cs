@@ -3,6 +3,19 @@ using Stlp.Runtime.Kernels;
 namespace Stlp.Runtime.Integration;
 
 /// <summary>
+/// Turns a kernel's failure at (t, q, qdot, parameters, signals) into one that names its cause (a
+/// non-finite input or intermediate quantity rather than the pivot that it broke).
+/// </summary>
+public delegate NumericalFailure FailureExplainer(
+    NumericalFailure failure,
+    double t,
+    ReadOnlySpan<double> q,
+    ReadOnlySpan<double> qdot,
+    ReadOnlySpan<double> parameters,
+    ReadOnlySpan<double> signals
+);
+
+/// <summary>
 /// The first-order system y = (q, qdot), y' = (qdot, qddot(t, q, qdot)) over a kernel; keeps the
 /// multipliers and residuals of the last evaluation for recording.
 /// </summary>
@@ -34,6 +47,12 @@ public sealed class KernelSystem
     public double[] Gdot { get; }
     public double Varpi { get; private set; }
 
+    /// <summary>The coordinates' names, for failures (null: by index).</summary>
+    public IReadOnlyList<string>? CoordinateNames { get; init; }
+
+    /// <summary>Names the cause of a kernel's numerical failure (null: the kernel's own message).</summary>
+    public FailureExplainer? Explain { get; init; }
+
     /// <summary>Where the signals switch, for integrators to step through carefully (null: nowhere).</summary>
     public TransitionWindows? Windows { get; init; }
 
@@ -62,13 +81,20 @@ public sealed class KernelSystem
     {
         fillSignals?.Invoke(t, signals);
         JacobianEvaluations++;
-        if (kernel is IJacobianKernel withJacobian)
+        try
         {
-            withJacobian.Jacobian(t, y[..N], y[N..], parameters, signals, jacobian);
+            if (kernel is IJacobianKernel withJacobian)
+            {
+                withJacobian.Jacobian(t, y[..N], y[N..], parameters, signals, jacobian);
+            }
+            else
+            {
+                FiniteDifferenceJacobian.Compute(kernel, t, y[..N], y[N..], parameters, signals, jacobian);
+            }
         }
-        else
+        catch (NumericalFailure e) when (Explain is not null)
         {
-            FiniteDifferenceJacobian.Compute(kernel, t, y[..N], y[N..], parameters, signals, jacobian);
+            throw Explain(e, t, y[..N], y[N..], parameters, signals);
         }
     }
 
@@ -77,7 +103,15 @@ public sealed class KernelSystem
         y[N..].CopyTo(dydt[..N]);
         fillSignals?.Invoke(t, signals);
         var start = TimeKernelCalls ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
-        kernel.Evaluate(t, y[..N], y[N..], parameters, signals, dydt[N..], LambdaNormalized, G, Gdot, out var varpi);
+        double varpi;
+        try
+        {
+            kernel.Evaluate(t, y[..N], y[N..], parameters, signals, dydt[N..], LambdaNormalized, G, Gdot, out varpi);
+        }
+        catch (NumericalFailure e) when (Explain is not null)
+        {
+            throw Explain(e, t, y[..N], y[N..], parameters, signals);
+        }
         if (TimeKernelCalls)
         {
             KernelTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;

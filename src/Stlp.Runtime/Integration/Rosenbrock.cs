@@ -148,7 +148,7 @@ public sealed class Rosenbrock(double relativeTolerance, double absoluteToleranc
                 absoluteTolerance,
                 t + h,
                 stats.Accepted + 1,
-                s.N
+                s
             );
             if (FixedStep is null && error > 1.0)
             {

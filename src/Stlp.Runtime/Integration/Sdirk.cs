@@ -211,7 +211,7 @@ public sealed class Sdirk(double relativeTolerance, double absoluteTolerance) : 
                 absoluteTolerance,
                 t + h,
                 stats.Accepted + 1,
-                s.N
+                s
             );
             if (FixedStep is null && error > 1.0)
             {

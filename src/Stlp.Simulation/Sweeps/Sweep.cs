@@ -90,7 +90,7 @@ public static class Sweep
         {
             throw new InputError($"--jobs must be at least 1, got {jobs}");
         }
-        Directory.CreateDirectory(directory);
+        Simulator.CreateOutputDirectory(directory);
         // Prepared one after another (the first derives and compiles, the rest reuse both), run in parallel.
         var prepared = new List<(SweepPoint Point, PreparedRun Run)>();
         PreparedRun? basis = null;
