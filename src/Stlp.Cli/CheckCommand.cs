@@ -36,7 +36,7 @@ public static class CheckCommand
             set,
         };
         command.SetAction(parse =>
-            KernelLoading.Run(
+            ModelCommand.WithDerivation(
                 parse.GetValue(file)!,
                 parse.GetValue(set) ?? [],
                 error,

@@ -30,7 +30,7 @@ public static class CodegenCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!;
-            return KernelLoading.Run(
+            return ModelCommand.WithDerivation(
                 path,
                 parse.GetValue(set) ?? [],
                 error,

@@ -37,44 +37,28 @@ public static class DeriveCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!;
-            var model = ModelLoader.TryLoad(path, parse.GetValue(set) ?? [], error);
-            if (model is null)
-            {
-                return ExitCodes.ModelError;
-            }
-            try
-            {
-                var stab = parse.GetValue(stabilize) is { } s
-                    ? Derivations.ParseStabilization(s)
-                    : model.Simulation.Stabilize;
-                var derivation = Derivations.Derive(model, stab);
-                var initial = Derivations.Start(derivation, new FormulaSignals(model));
-                output.Write(
-                    parse.GetValue(format) switch
-                    {
-                        "latex" => DerivePrint.latex(derivation),
-                        "json" => DerivePrint.json(derivation, initial) + "\n",
-                        _ => DerivePrint.text(derivation, initial),
-                    }
-                );
-                return ExitCodes.Ok;
-            }
-            catch (ArgumentException e)
-            {
-                error.WriteLine(Text.Escape($"error: {e.Message}"));
-                return ExitCodes.Usage;
-            }
-            catch (Stlp.Runtime.Kernels.NumericalFailure e)
-            {
-                // At the start (the consistent initial conditions): named by cause and time.
-                error.WriteLine(Text.Escape($"{path}: numerical failure {e.Message}"));
-                return ExitCodes.NumericalFailure;
-            }
-            catch (Exception e) when (Derivations.Describe(e) is { } message)
-            {
-                error.WriteLine(Text.Escape($"{path}: derivation error: {message.Value}"));
-                return ExitCodes.ModelError;
-            }
+            return ModelCommand.WithModel(
+                path,
+                parse.GetValue(set) ?? [],
+                error,
+                model =>
+                {
+                    var stab = parse.GetValue(stabilize) is { } s
+                        ? Derivations.ParseStabilization(s)
+                        : model.Simulation.Stabilize;
+                    var derivation = Derivations.Derive(model, stab);
+                    var initial = Derivations.Start(derivation, new FormulaSignals(model));
+                    output.Write(
+                        parse.GetValue(format) switch
+                        {
+                            "latex" => DerivePrint.latex(derivation),
+                            "json" => DerivePrint.json(derivation, initial) + "\n",
+                            _ => DerivePrint.text(derivation, initial),
+                        }
+                    );
+                    return ExitCodes.Ok;
+                }
+            );
         });
         return command;
     }

@@ -34,7 +34,7 @@ public static class EvalCommand
             set,
         };
         command.SetAction(parse =>
-            KernelLoading.Run(
+            ModelCommand.WithDerivation(
                 parse.GetValue(file)!,
                 parse.GetValue(set) ?? [],
                 error,

@@ -27,45 +27,24 @@ public static class RunCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!;
-            var model = ModelLoader.TryLoad(path, parse.GetValue(set) ?? [], error);
-            if (model is null)
-            {
-                return ExitCodes.ModelError;
-            }
-            var directory = parse.GetValue(outDir) ?? Path.Combine("out", model.Name);
-            try
-            {
-                var overridden = ModelLoader.ParseOverrides(parse.GetValue(set) ?? []).Keys;
-                var options = runOptions.Read(parse, path, overridden, error) with
+            return ModelCommand.WithModel(
+                path,
+                parse.GetValue(set) ?? [],
+                error,
+                model =>
                 {
-                    Progress = ProgressBar.For(error),
-                };
-                using var cancel = new CancellationTokenSource();
-                using var interrupts = Interrupts.CancelOn(cancel);
-                var result = Simulator.RunToDirectory(model, directory, options, cancel.Token);
-                return Report(path, directory, result, output, error);
-            }
-            catch (Exception e) when (e is InputError or ArgumentException)
-            {
-                error.WriteLine(Text.Escape($"error: {e.Message}"));
-                return ExitCodes.Usage;
-            }
-            catch (Stlp.Runtime.Kernels.NumericalFailure e)
-            {
-                // At the start (the consistent initial conditions): named by cause and time.
-                error.WriteLine(Text.Escape($"{path}: numerical failure {e.Message}"));
-                return ExitCodes.NumericalFailure;
-            }
-            catch (Exception e) when (ModelFile.Describe(path, e) is { } described)
-            {
-                error.WriteLine(Text.Escape(described.Value.Item2));
-                return ExitCodes.ModelError;
-            }
-            catch (Exception e) when (Derivations.Describe(e) is { } message)
-            {
-                error.WriteLine(Text.Escape($"{path}: derivation error: {message.Value}"));
-                return ExitCodes.ModelError;
-            }
+                    var directory = parse.GetValue(outDir) ?? Path.Combine("out", model.Name);
+                    var overridden = ModelLoader.ParseOverrides(parse.GetValue(set) ?? []).Keys;
+                    var options = runOptions.Read(parse, path, overridden, error) with
+                    {
+                        Progress = ProgressBar.For(error),
+                    };
+                    using var cancel = new CancellationTokenSource();
+                    using var interrupts = Interrupts.CancelOn(cancel);
+                    var result = Simulator.RunToDirectory(model, directory, options, cancel.Token);
+                    return Report(path, directory, result, output, error);
+                }
+            );
         });
         return command;
     }
@@ -74,7 +53,7 @@ public static class RunCommand
     {
         foreach (var note in result.Notes)
         {
-            error.WriteLine($"{path}: note: {note}");
+            error.WriteLine(Text.Escape($"{path}: note: {note}"));
         }
         if (result.Status != RunStatus.Completed)
         {

@@ -48,54 +48,39 @@ public static class SweepCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!;
-            var model = ModelLoader.TryLoad(path, parse.GetValue(set) ?? [], error);
-            if (model is null)
-            {
-                return ExitCodes.ModelError;
-            }
-            try
-            {
-                var fixedValues = ModelLoader.ParseOverrides(parse.GetValue(set) ?? []);
-                var points = Sweep.Grid([.. (parse.GetValue(grid) ?? []).Select(SweepAxis.Parse)]);
-                if (parse.GetValue(shard) is { } slice)
+            return ModelCommand.WithModel(
+                path,
+                parse.GetValue(set) ?? [],
+                error,
+                model =>
                 {
-                    var (k, n) = Sweep.ParseShard(slice);
-                    points = Sweep.Shard(points, k, n);
+                    var fixedValues = ModelLoader.ParseOverrides(parse.GetValue(set) ?? []);
+                    var points = Sweep.Grid([.. (parse.GetValue(grid) ?? []).Select(SweepAxis.Parse)]);
+                    if (parse.GetValue(shard) is { } slice)
+                    {
+                        var (k, n) = Sweep.ParseShard(slice);
+                        points = Sweep.Shard(points, k, n);
+                    }
+                    var directory = parse.GetValue(outDir) ?? Path.Combine("out", model.Name + "-sweep");
+                    using var cancel = new CancellationTokenSource();
+                    using var interrupts = Interrupts.CancelOn(cancel);
+                    var outcome = Sweep.Run(
+                        path,
+                        fixedValues,
+                        points,
+                        directory,
+                        runOptions.Read(parse, path, fixedValues.Keys, error),
+                        parse.GetValue(jobs),
+                        cancel.Token
+                    );
+                    var failed = outcome.Rows.Count(r => r.Status != RunStatus.Completed);
+                    output.WriteLine(
+                        $"{model.Name}: {outcome.Rows.Count} runs ({failed} not completed), {outcome.Derivations} derivation(s), "
+                            + $"{outcome.Compilations} compilation(s) -> {outcome.CsvPath}"
+                    );
+                    return failed == 0 ? ExitCodes.Ok : ExitCodes.NumericalFailure;
                 }
-                var directory = parse.GetValue(outDir) ?? Path.Combine("out", model.Name + "-sweep");
-                using var cancel = new CancellationTokenSource();
-                using var interrupts = Interrupts.CancelOn(cancel);
-                var outcome = Sweep.Run(
-                    path,
-                    fixedValues,
-                    points,
-                    directory,
-                    runOptions.Read(parse, path, fixedValues.Keys, error),
-                    parse.GetValue(jobs),
-                    cancel.Token
-                );
-                var failed = outcome.Rows.Count(r => r.Status != RunStatus.Completed);
-                output.WriteLine(
-                    $"{model.Name}: {outcome.Rows.Count} runs ({failed} not completed), {outcome.Derivations} derivation(s), "
-                        + $"{outcome.Compilations} compilation(s) -> {outcome.CsvPath}"
-                );
-                return failed == 0 ? ExitCodes.Ok : ExitCodes.NumericalFailure;
-            }
-            catch (Exception e) when (e is InputError or ArgumentException)
-            {
-                error.WriteLine(Text.Escape($"error: {e.Message}"));
-                return ExitCodes.Usage;
-            }
-            catch (Exception e) when (Stlp.Model.ModelFile.Describe(path, e) is { } described)
-            {
-                error.WriteLine(Text.Escape(described.Value.Item2));
-                return ExitCodes.ModelError;
-            }
-            catch (Exception e) when (Stlp.Model.Derivations.Describe(e) is { } message)
-            {
-                error.WriteLine(Text.Escape($"{path}: derivation error: {message.Value}"));
-                return ExitCodes.ModelError;
-            }
+            );
         });
         return command;
     }
