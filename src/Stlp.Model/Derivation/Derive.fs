@@ -108,7 +108,7 @@ module Derive =
         | Some s ->
             raise (
                 DerivationError
-                    $"F depends on the acceleration {s}: that makes the Euler-Lagrange equations fourth order, which is not supported (docs/equations.md §8)"
+                    $"F depends on the acceleration {s}: that makes the Euler-Lagrange equations fourth order, which is not supported (docs/equations.md §2)"
             )
         | None -> ()
 

@@ -234,7 +234,7 @@ module Resolve =
                     Errors.fail
                         InvalidModel
                         e.Pos
-                        $"F depends on the acceleration {name}'': that makes the Euler-Lagrange equations fourth order, which is not supported (docs/equations.md §8)"
+                        $"F depends on the acceleration {name}'': that makes the Euler-Lagrange equations fourth order, which is not supported (docs/equations.md §2)"
                 else
                     Errors.fail InvalidModel e.Pos $"'{name}' has too many primes"
             | Some(BoundSymbol s) ->
