@@ -1,4 +1,4 @@
-// Feedforward tanh networks without biases, by hand, from MATH.md §2 and §6, for
+// Feedforward tanh networks without biases, by hand, from docs/equations.md §2 and §6, for
 // samples/mlp.stlp (2-2-1) and samples/mlp4882.stlp (4-8-8-2). Inputs u_k(t) = sin(k t),
 // targets y_k(t) = cos(k t) / 2, loss V = sum (y_k - x_out_k)^2 / 2, varpi = exp(theta t).
 //   inputs  G_k = x0_k - u_k(t):               G_q row = e_k, gamma_k = -u_k'';

@@ -4,7 +4,7 @@ using Stlp.Model;
 namespace Stlp.Cli;
 
 /// <summary>
-/// <c>stlp derive FILE</c>: derive the constrained Euler–Lagrange system (MATH.md §2–6) and print
+/// <c>stlp derive FILE</c>: derive the constrained Euler–Lagrange system (docs/equations.md §2–6) and print
 /// every object by name, with the sparsity and the completed initial conditions.
 /// </summary>
 public static class DeriveCommand

@@ -137,7 +137,7 @@ public static class KernelEmitter
         body.AppendLine("    using Stlp.Runtime.Kernels;");
         body.AppendLine();
         body.AppendLine(
-            "    /// <summary>The constrained Euler-Lagrange system of one model (MATH.md §2-3).</summary>"
+            "    /// <summary>The constrained Euler-Lagrange system of one model (docs/equations.md §2-3).</summary>"
         );
         body.AppendLine("    public sealed class Kernel : IJacobianKernel");
         body.AppendLine("    {");
@@ -379,7 +379,7 @@ public static class KernelEmitter
             {
                 lines.Add(Output($"gdot[{j}]", p.Gdot[j], MethodCost.SpanAccess));
             }
-            lines.AddRange(Heading("varpi(t), the dissipation: lambda = varpi lambda~ (MATH.md §3)."));
+            lines.AddRange(Heading("varpi(t), the dissipation: lambda = varpi lambda~ (docs/equations.md §3)."));
             lines.AddRange(Temporaries(2));
             lines.Add(Output(split ? "varpiValue" : "varpi", p.Varpi, Store));
             if (!p.IsHDiagonal)
@@ -401,7 +401,7 @@ public static class KernelEmitter
         {
             var n = p.N;
             var m = p.R;
-            s.AddRange(Heading("H~ = H / varpi, diagonal (MATH.md §3): its inverse; it must be positive."));
+            s.AddRange(Heading("H~ = H / varpi, diagonal (docs/equations.md §3): its inverse; it must be positive."));
             s.AddRange(Temporaries(3));
             var unitMass = new HashSet<int>();
             foreach (var e in p.HNorm)
@@ -564,7 +564,9 @@ public static class KernelEmitter
 
         private void ArrayLines(List<CodeLine> s)
         {
-            s.AddRange(Heading("H~ = H / varpi, diagonal (MATH.md §3); Solve checks it is positive and inverts it."));
+            s.AddRange(
+                Heading("H~ = H / varpi, diagonal (docs/equations.md §3); Solve checks it is positive and inverts it.")
+            );
             s.AddRange(Temporaries(3));
             foreach (var e in p.HNorm)
             {

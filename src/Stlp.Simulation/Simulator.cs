@@ -40,7 +40,7 @@ public static class Simulator
                 : null;
         var derivation = reused ?? Derivations.Derive(model, stabilization);
 
-        // Training sets become signals (MATH.md §8): presented, cycled, mollified.
+        // Training sets become signals (docs/equations.md §8): presented, cycled, mollified.
         var dataSets = model
             .DataSets.Select(d => new DataSetSignals(
                 new DataSetSpec(d.Name, d.OneHot, d.Present, d.Mollify, d.Epochs, d.Split, d.Seed, d.Standardize),

@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace Stlp.Codegen.Tests;
 
 /// <summary>
-/// MATH.md §7 (paper eqs. 19–22), numerically: samples/backprop_limit.stlp integrated with the
+/// docs/equations.md §7 (paper eqs. 19–22), numerically: samples/backprop_limit.stlp integrated with the
 /// generated kernel at shrinking masses (m_W = m, m_x = m^2, theta = gamma/m) until the start-up
 /// transient (time constant m/gamma) is gone; then the weight velocity is compared with
 /// -(1/gamma) dVbar/dW and the normalized multipliers with the backprop deltas (-dVbar/dx),

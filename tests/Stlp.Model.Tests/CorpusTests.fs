@@ -18,7 +18,7 @@ let corpus: (string * int * int * string) list = [
     "coord x\nloss (x", 2, 8, "expected infix operator, ''', '(', ')' or '['"
     "coord x\nloss x)", 2, 7, "expected a statement (model, param, signal, data"
     "coord x\nloss sin(x", 2, 11, "expected infix operator, ''', '(', ')', ',' or '"
-    "coord x\nloss x ** 2", 2, 9, "expected a name, a number, prefix operator or '("
+    "coord x\nloss x ** * 2", 2, 11, "expected a name, a number, prefix operator or '("
     "coord x\nloss 2x", 2, 7, "expected a statement (model, param, signal, data"
     "coord x mass\nloss x", 2, 1, "expected an expression"
     "coord\nloss 1", 2, 1, "'loss' is a reserved word"

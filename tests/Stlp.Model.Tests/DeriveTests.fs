@@ -244,7 +244,7 @@ let private consistentStart (m: Model) =
 [<Fact>]
 let ``derived initial conditions satisfy G = 0 and Gdot = 0`` () =
     let ic = consistentStart (load "fig3b.stlp")
-    // e(0) = 0 but e'(0) = 3: the input neuron must start moving (MATH.md §4).
+    // e(0) = 0 but e'(0) = 3: the input neuron must start moving (docs/equations.md §4).
     Assert.Equal<string list>([ "x1' = 3 (solved from Gdot = 0)" ], ic.Changes)
     consistentStart (load "xor.stlp") |> ignore
     consistentStart (load "recurrent.stlp") |> ignore

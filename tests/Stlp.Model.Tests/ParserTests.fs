@@ -84,3 +84,87 @@ let ``a data set becomes feature and target signals`` () =
     Assert.Equal(0.05, d.Mollify)
     Assert.Contains(m.Signals, fun s -> s.Name = "iris_in1" && s.Source = DataFeature("iris", 0))
     Assert.Contains(m.Signals, fun s -> s.Name = "iris_y3" && s.Source = DataTarget("iris", 2))
+
+let private ofText (text: string) = Elaborate.ofText "." Map.empty text
+
+[<Fact>]
+let ``pi and e are built in`` () =
+    let m =
+        ofText
+            """
+        coord x mass 1
+        constraint c: x = pi
+        """
+
+    let g = m.Constraints.Head.G
+    Assert.Equal(0.0, Evaluate.eval (Evaluate.ofNames (Map.ofList [ "x", System.Math.PI ])) g)
+    Assert.Equal(System.Math.E, Evaluate.eval (Evaluate.ofNames Map.empty) (Resolve.parseExpression Map.empty "e"))
+    // Printed and read back: pi is the nearest double, e is exp(1), exact.
+    let pi = Resolve.parseExpression Map.empty "pi"
+    let e = Resolve.parseExpression Map.empty "e"
+    Assert.Equal("exp(1)", Print.text e)
+    Assert.Same(pi, Resolve.parseExpression Map.empty (Print.text pi))
+    Assert.Same(e, Resolve.parseExpression Map.empty (Print.text e))
+    let names = Map.ofList [ "x", BoundSymbol { Name = "x"; Kind = Coordinate } ]
+    let sinPi = Resolve.parseExpression names "sin(pi*x) + e^x"
+    Assert.Same(sinPi, Resolve.parseExpression names (Print.text sinPi))
+
+[<Fact>]
+let ``a model's own pi or e shadows the constant`` () =
+    let m =
+        ofText
+            """
+        param pi = 3
+        signal e(t) = 2*t
+        coord x mass 1
+        constraint c: x = pi*e(t)
+        """
+
+    Assert.Equal("x - pi*e(t)", Print.text m.Constraints.Head.G)
+    // xor.stlp declares `param pi` after the signals that use it.
+    let xor = load "xor.stlp"
+    Assert.Equal(3.141592653589793, xor.ParameterValues.["pi"])
+    // A model name `e` is that name everywhere: a signal is no constant, and a parameter used
+    // before its definition is undefined, not the built-in constant.
+    let bad text =
+        try
+            ofText text |> ignore
+            None
+        with ModelError(kind, _, message) ->
+            Some(kind, message)
+
+    let k, msg =
+        (bad "param a = 2*e\nsignal e(t) = t\ncoord x mass 1 init a\nconstraint c: x = a\n").Value
+
+    Assert.Equal(UndefinedName, k)
+    Assert.Contains("'e'", msg)
+
+    let k2, _ =
+        (bad "param a = 2*pi\nparam pi = 3\ncoord x mass 1\nconstraint c: x = a\n").Value
+
+    Assert.Equal(UndefinedName, k2)
+
+[<Fact>]
+let ``** is a power, like ^`` () =
+    let names =
+        Map.ofList [ for n in [ "x"; "y" ] -> n, BoundSymbol { Name = n; Kind = Coordinate } ]
+
+    let p = Resolve.parseExpression names
+    Assert.Same(p "x^2", p "x ** 2")
+    Assert.Same(p "x^y^2", p "x**y**2")
+    Assert.Same(p "-x^2*y", p "-x**2*y")
+    Assert.Same(p "2*x^3*y", p "2*x**3*y")
+    Assert.Equal("x^2 + y^(1/2)", Print.text (p "x**2 + y**(1/2)"))
+    // Printed with ^, read back the same.
+    let e = p "(x + y)**3 * x**-1"
+    Assert.Same(e, p (Print.text e))
+
+    let m =
+        ofText
+            """
+        coord x mass 1 init 0.5
+        coord y mass 1 guess -0.8
+        constraint rod: x**2 + y**2 = 1
+        """
+
+    Assert.Equal("x^2 + y^2 - 1", Print.text m.Constraints.Head.G)

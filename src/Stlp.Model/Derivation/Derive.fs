@@ -5,7 +5,7 @@ open System.Collections.Generic
 /// A derivation that cannot be carried out; the message names the constraint or coordinate.
 exception DerivationError of string
 
-/// The sparsity of the multiplier matrix (MATH.md §6).
+/// The sparsity of the multiplier matrix (docs/equations.md §6).
 module Sparsity =
     /// Pairs of constraints (j <= k) that share a coordinate, given the rows of G_q.
     let multiplierPattern (gq: (int * Expr)[][]) : (int * int)[] =
@@ -28,10 +28,10 @@ module Sparsity =
         |> Set.ofSeq
         |> Set.toArray
 
-/// The constrained Euler-Lagrange system of a model (MATH.md §2-6), symbolically, in the general
+/// The constrained Euler-Lagrange system of a model (docs/equations.md §2-6), symbolically, in the general
 /// form: H qddot = f - G_q' lambda, G_q qddot = -gamma, and the multiplier equation
 /// (G_q H^-1 G_q') lambda = G_q H^-1 f + gamma. Everything is also given normalized by the
-/// dissipation (H~ = H/varpi, f~ = f/varpi, lambda~ = lambda/varpi, MATH.md §3), which is the
+/// dissipation (H~ = H/varpi, f~ = f/varpi, lambda~ = lambda/varpi, docs/equations.md §3), which is the
 /// form the kernels use: no exp(theta t) is left in it.
 type Derivation = {
     Model: Model
@@ -72,7 +72,7 @@ type Derivation = {
     member d.N = d.Q.Length
     member d.R = d.G.Length
 
-    /// For each constraint, the indices of the coordinates it touches (MATH.md §6).
+    /// For each constraint, the indices of the coordinates it touches (docs/equations.md §6).
     member d.Touches = d.Gq |> Array.map (Array.map fst)
 
     /// The nonzero pattern of A: pairs of constraints sharing a coordinate (upper triangle).
@@ -108,7 +108,7 @@ module Derive =
         | Some s ->
             raise (
                 DerivationError
-                    $"F depends on the acceleration {s}: that makes the Euler-Lagrange equations fourth order, which is not supported (MATH.md §8)"
+                    $"F depends on the acceleration {s}: that makes the Euler-Lagrange equations fourth order, which is not supported (docs/equations.md §2)"
             )
         | None -> ()
 

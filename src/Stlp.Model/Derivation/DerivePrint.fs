@@ -55,8 +55,8 @@ module DerivePrint =
 
     let private header (d: Derivation) = [
         $"""# model {d.Model.Name}: {d.N} coordinates q = ({String.Join(", ", d.Q |> Array.map (fun s -> s.Name))}), {d.R} constraints"""
-        "# H qddot = f - G_q' lambda;  (G_q H^-1 G_q') lambda = G_q H^-1 f + gamma  (MATH.md §2)"
-        "# normalized: H~ = H/varpi, f~ = f/varpi, lambda~ = lambda/varpi (MATH.md §3); A lambda~ = b"
+        "# H qddot = f - G_q' lambda;  (G_q H^-1 G_q') lambda = G_q H^-1 f + gamma  (docs/equations.md §2)"
+        "# normalized: H~ = H/varpi, f~ = f/varpi, lambda~ = lambda/varpi (docs/equations.md §3); A lambda~ = b"
         $"# stabilization: {stabilizationText d.Stabilization}"
     ]
 

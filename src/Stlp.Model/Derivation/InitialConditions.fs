@@ -3,7 +3,7 @@ namespace Stlp.Model
 open System
 open MathNet.Numerics.LinearAlgebra
 
-/// A consistent start (MATH.md §4, eq. 17) and what was changed to reach it.
+/// A consistent start (docs/equations.md §4, eq. 17) and what was changed to reach it.
 type InitialConditions = {
     State: State
     /// One line per completed or corrected value, for the user.

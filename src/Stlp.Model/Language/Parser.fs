@@ -188,6 +188,8 @@ module Parser =
         opp.AddOperator(InfixOperator("*", after, 2, Associativity.Left, (), fun p a b -> bin '*' p a b))
         opp.AddOperator(InfixOperator("/", after, 2, Associativity.Left, (), fun p a b -> bin '/' p a b))
         opp.AddOperator(InfixOperator("^", afterNested, 4, Associativity.Right, (), fun p a b -> bin '^' p a b))
+        // `**` is another spelling of `^` (the longest operator matches, so `*` does not take it).
+        opp.AddOperator(InfixOperator("**", afterNested, 4, Associativity.Right, (), fun p a b -> bin '^' p a b))
         opp.AddOperator(PrefixOperator("-", afterNested, 3, true, (), fun p a -> node p (Unary('-', a))))
         opp.AddOperator(PrefixOperator("+", afterNested, 3, true, (), fun _ a -> a))
 

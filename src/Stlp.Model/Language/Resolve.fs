@@ -47,6 +47,20 @@ module Resolve =
         Finite = true
     }
 
+    /// The built-in constants: `pi` (the double nearest to it) and `e` (`exp(1)`, kept exact).
+    /// They stand behind every name a model defines: a model's own `pi` or `e` shadows them.
+    let builtinConstant (name: string) : Expr option =
+        match name with
+        | "pi" -> Some(Expr.real Math.PI)
+        | "e" -> Some(Functions.exp Expr.one)
+        | _ -> None
+
+    /// `lookup`, with the built-in constants for the names it does not know.
+    let withConstants (lookup: string -> Binding option) (name: string) : Binding option =
+        match lookup name with
+        | Some b -> Some b
+        | None -> builtinConstant name |> Option.map BoundValue
+
     let private literal (p: SourcePos) (text: string) =
         if text.Contains '.' || text.Contains 'e' || text.Contains 'E' then
             match
@@ -220,7 +234,7 @@ module Resolve =
                     Errors.fail
                         InvalidModel
                         e.Pos
-                        $"F depends on the acceleration {name}'': that makes the Euler-Lagrange equations fourth order, which is not supported (MATH.md §8)"
+                        $"F depends on the acceleration {name}'': that makes the Euler-Lagrange equations fourth order, which is not supported (docs/equations.md §2)"
                 else
                     Errors.fail InvalidModel e.Pos $"'{name}' has too many primes"
             | Some(BoundSymbol s) ->
@@ -308,7 +322,7 @@ module Resolve =
     let parseExpression (names: Map<string, Binding>) (text: string) =
         toExpr
             {
-                scope names.TryFind InForce with
+                scope (withConstants names.TryFind) InForce with
                     Finite = false
             }
             (Parser.parseExpr text)

@@ -36,7 +36,7 @@ type ModelBuilder(name: string) =
         elif coords.Exists(fun c -> c.Name = n) then
             Some(BoundSymbol { Name = n; Kind = Coordinate })
         else
-            None
+            Resolve.builtinConstant n |> Option.map BoundValue
 
     // Optional arguments are nullable, so that C# callers can leave them out.
     let some (e: Expr | null) : Expr option =

@@ -125,10 +125,32 @@ module Elaborate =
 
         let bindings = Collections.Generic.Dictionary<string, Binding>()
 
+        // The names the model itself defines anywhere: one named `pi` or `e` shadows the built-in
+        // constant in the whole model (used before its definition, it is undefined, as any name).
+        let declared =
+            statements
+            |> List.collect (fun s ->
+                match s.Statement with
+                | Param(n, _)
+                | SignalDef(n, _, _)
+                | DataDef(n, _, _)
+                | CoordDecl(_, n, _, _)
+                | ConstraintDef(n, _, _) -> [ n.Text ]
+                | Network(_, _, opts, _) ->
+                    opts
+                    |> List.collect (function
+                        | Edges es -> es |> List.collect (fun (a, b) -> [ a.Text; b.Text ])
+                        | InputVertex(v, _)
+                        | TargetVertex(v, _) -> [ v.Text ]
+                        | _ -> [])
+                | _ -> [])
+            |> Set.ofList
+
         let lookup name =
             match bindings.TryGetValue name with
             | true, b -> Some b
-            | _ -> None
+            | _ when declared.Contains name -> None
+            | _ -> Resolve.builtinConstant name |> Option.map BoundValue
 
         let mutable modelName = "model"
         let paramValues = Collections.Generic.Dictionary<string, float>()

@@ -35,7 +35,7 @@ type Parameter = {
     Pos: SourcePos option
 }
 
-/// A training set that becomes signals: features `D_in1..`, targets `D_y1..` (MATH.md §8).
+/// A training set that becomes signals: features `D_in1..`, targets `D_y1..` (docs/equations.md §8).
 type DataSet = {
     Name: string
     Path: string

@@ -4,7 +4,7 @@ namespace Stlp.Runtime.Baselines;
 /// The comparison every learning run reports: the same layered network (same sizes, activation,
 /// biases, loss and initial weights) trained by ordinary backpropagation, online gradient descent
 /// over the same presentation order and epochs. Written by hand, independent of the symbolic
-/// layer, so it also checks it: in the limit of MATH.md §7 the STLP weights follow this method's
+/// layer, so it also checks it: in the limit of docs/equations.md §7 the STLP weights follow this method's
 /// gradient flow.
 /// </summary>
 public sealed class BackpropMlp

@@ -3,7 +3,7 @@ using Stlp.Runtime.Kernels;
 namespace Stlp.Runtime.Integration;
 
 /// <summary>
-/// Drift control by projection (MATH.md §5): after each accepted step, q is moved onto G = 0 by
+/// Drift control by projection (docs/equations.md §5): after each accepted step, q is moved onto G = 0 by
 /// Newton steps of least M-norm, then qdot onto Gdot = 0 (linear in qdot). G_q comes from central
 /// differences of the kernel's G, which is enough for Newton on a residual that is already small.
 /// </summary>

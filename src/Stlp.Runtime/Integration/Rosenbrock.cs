@@ -5,7 +5,7 @@ namespace Stlp.Runtime.Integration;
 /// <summary>
 /// A linearly implicit (Rosenbrock) method of order 4 with an embedded order-3 error estimate and
 /// step-size control, for stiff runs: small masses give relaxation times m_W/gamma far below the
-/// time scale of learning (MATH.md §7). Four stages, three right-hand sides and one Jacobian per
+/// time scale of learning (docs/equations.md §7). Four stages, three right-hand sides and one Jacobian per
 /// step; each stage solves with (I/(gamma h) - J), factored once. The coefficients are
 /// Shampine's (1982) parameter set in the Kaps–Rentrop form (gamma = 1/2; Hairer &amp; Wanner,
 /// Solving ODEs II, §IV.7); order 4 is checked by step halving in the tests. Not stiffly

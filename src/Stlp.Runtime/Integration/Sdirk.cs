@@ -6,7 +6,7 @@ namespace Stlp.Runtime.Integration;
 /// A singly diagonally implicit Runge–Kutta method of order 4 with an embedded order-3 estimate:
 /// the five-stage, L-stable, stiffly accurate SDIRK of Hairer &amp; Wanner (Solving ODEs II, §IV.6,
 /// gamma = 1/4). Stiffly accurate means the new state is the last stage itself, so it keeps its
-/// order on singularly perturbed problems such as the small-mass STLP system (MATH.md §7), where
+/// order on singularly perturbed problems such as the small-mass STLP system (docs/equations.md §7), where
 /// Rosenbrock methods lose accuracy. Each stage is solved by simplified Newton with
 /// W = I - h gamma J, refactored when h changes; the Jacobian is the kernel's, kept across steps
 /// while Newton converges fast. The error estimate is

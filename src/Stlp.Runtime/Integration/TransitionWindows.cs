@@ -2,7 +2,7 @@ namespace Stlp.Runtime.Integration;
 
 /// <summary>
 /// The short intervals where training-set signals switch from one example to the next
-/// (width 2 eps around each multiple of the presentation time, MATH.md §8). An adaptive step
+/// (width 2 eps around each multiple of the presentation time, docs/equations.md §8). An adaptive step
 /// that jumps over one never sees the switch, and the neurons miss it (the constraints break by
 /// the size of the jump); so steps end at each window's start and stay below a fraction of its
 /// width inside it. Between windows the signals are constant and steps grow freely.

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Stlp.Runtime.Signals;
 
-/// <summary>How a training set becomes signals (MATH.md §8); filled from the model's data statement.</summary>
+/// <summary>How a training set becomes signals (docs/equations.md §8); filled from the model's data statement.</summary>
 public sealed record DataSetSpec(
     string Name,
     bool OneHot,

@@ -2,7 +2,7 @@ namespace Stlp.Runtime.Signals;
 
 /// <summary>
 /// The Friedrichs mollifier rho_eps(t) = C exp(-1 / (1 - (t/eps)^2)) on |t| &lt; eps, normalized to
-/// integrate to 1 (MATH.md §8), and its smoothed step H_eps(t) = integral of rho_eps from -eps to t.
+/// integrate to 1 (docs/equations.md §8), and its smoothed step H_eps(t) = integral of rho_eps from -eps to t.
 /// </summary>
 public sealed class Mollifier
 {

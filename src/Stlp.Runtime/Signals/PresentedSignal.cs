@@ -1,7 +1,7 @@
 namespace Stlp.Runtime.Signals;
 
 /// <summary>
-/// A training-set signal (MATH.md §8): value <c>values[k]</c> presented on [k tau, (k+1) tau),
+/// A training-set signal (docs/equations.md §8): value <c>values[k]</c> presented on [k tau, (k+1) tau),
 /// cycling, convolved with a mollifier of width eps &lt; tau/2. Its value and first two time
 /// derivatives are exact: jumps times H_eps, rho_eps and rho_eps'.
 /// </summary>
