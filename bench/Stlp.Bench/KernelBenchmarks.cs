@@ -60,7 +60,7 @@ public class KernelBenchmarks
         var compiled = KernelFactory.Create(Lower.lower(Repository.Derive(model)), null);
         generated = compiled.Kernel;
         interpreted = new Interpreter(compiled.Program);
-        hand = KernelChecker.CompileHand(
+        hand = HandKernels.Compile(
             File.ReadAllText(Path.Combine(Repository.Root, "samples", "hand", handFile)),
             Path.GetFileNameWithoutExtension(handFile),
             compiled.Program.N,

@@ -17,14 +17,14 @@ public class HandKernelTests
         var derivation = Harness.Derive(Harness.Load(model));
         var compiled = KernelFactory.Create(Lower.lower(derivation), null);
         var source = File.ReadAllText(Path.Combine(Harness.Samples, "hand", hand));
-        var handKernel = KernelChecker.CompileHand(
+        var handKernel = HandKernels.Compile(
             source,
             Path.GetFileNameWithoutExtension(hand),
             compiled.Program.N,
             compiled.Program.R
         );
         Assert.Equal(compiled.Program.N, handKernel.CoordinateCount);
-        var report = KernelChecker.Check(
+        var report = Stlp.Simulation.KernelComparison.Check(
             derivation,
             compiled.Program,
             [("generated", compiled.Kernel), ("hand", handKernel)],
@@ -42,7 +42,7 @@ public class HandKernelTests
     public void AHandKernelThatDoesNotCompileSaysWhere()
     {
         var e = Assert.Throws<HandKernelException>(() =>
-            KernelChecker.CompileHand("public class Broken : Stlp.Runtime.Kernels.IKernel { }", "Broken")
+            HandKernels.Compile("public class Broken : Stlp.Runtime.Kernels.IKernel { }", "Broken")
         );
         Assert.StartsWith("Broken.cs does not compile:", e.Message);
         Assert.Contains("Broken.cs(1,", e.Message);
