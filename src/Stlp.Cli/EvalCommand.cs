@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Stlp.Codegen;
+using Stlp.Model;
 using Stlp.Simulation;
 
 namespace Stlp.Cli;
@@ -24,6 +25,11 @@ public static class EvalCommand
             Description = "Use the IR interpreter instead of the generated kernel.",
         };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not use the compiled-kernel cache." };
+        var stabilize = new Option<string?>("--stabilize")
+        {
+            Description =
+                "The system to evaluate: none, 'penalty C', 'baumgarte ALPHA BETA' or projection (default: the model's).",
+        };
         var set = CommonOptions.Set();
         var command = new Command("eval", "Evaluate accelerations, multipliers and residuals at given states.")
         {
@@ -31,15 +37,20 @@ public static class EvalCommand
             state,
             interpreted,
             noCache,
+            stabilize,
             set,
         };
         command.SetAction(parse =>
-            ModelCommand.WithDerivation(
+            ModelCommand.WithModel(
                 parse.GetValue(file)!,
                 parse.GetValue(set) ?? [],
                 error,
-                derivation =>
+                model =>
                 {
+                    var stabilization = parse.GetValue(stabilize) is { } s
+                        ? Derivations.ParseStabilization(s)
+                        : model.Simulation.Stabilize;
+                    var derivation = Derivations.Derive(model, stabilization);
                     var result = StateEvaluation.EvaluateFile(
                         derivation,
                         parse.GetValue(state)!,

@@ -60,7 +60,7 @@ public static class StateEvaluation
             {
                 try
                 {
-                    results.Add(Evaluate(kernel, program, states[k]));
+                    results.Add(Described(Evaluate(kernel, program, states[k]), derivation));
                 }
                 catch (InputError e)
                 {
@@ -71,12 +71,19 @@ public static class StateEvaluation
         }
         try
         {
-            return Evaluate(kernel, program, input);
+            return Described(Evaluate(kernel, program, input), derivation);
         }
         catch (InputError e)
         {
             throw new InputError($"{statePath}: {e.Message}");
         }
+    }
+
+    /// <summary>Says which system was evaluated: with a stabilization, accelerations off the constraint surface are the stabilized ones.</summary>
+    private static JsonObject Described(JsonObject result, Derivation derivation)
+    {
+        result["system"] = DerivePrint.stabilizationText(derivation.Stabilization);
+        return result;
     }
 
     /// <summary>One state object evaluated with a kernel.</summary>
@@ -109,16 +116,25 @@ public static class StateEvaluation
         {
             qdd[p.CoordinateNames[i]] = Finite(qddot[i]);
         }
-        JsonArray Array(IEnumerable<double> xs) => [.. xs.Select(Finite)];
+        // Per constraint, keyed by its name like qddot is by coordinate.
+        JsonObject ByConstraint(IEnumerable<double> xs)
+        {
+            var byName = new JsonObject();
+            foreach (var (name, x) in p.ConstraintNames.Zip(xs))
+            {
+                byName[name] = Finite(x);
+            }
+            return byName;
+        }
         return new JsonObject
         {
             ["t"] = Finite(t),
             ["qddot"] = qdd,
             // Raw multipliers where varpi is finite; null where they overflow.
-            ["lambda"] = Array(lambda.Select(l => l * varpi)),
-            ["lambda_normalized"] = Array(lambda),
-            ["G"] = Array(g),
-            ["Gdot"] = Array(gdot),
+            ["lambda"] = ByConstraint(lambda.Select(l => l * varpi)),
+            ["lambda_normalized"] = ByConstraint(lambda),
+            ["G"] = ByConstraint(g),
+            ["Gdot"] = ByConstraint(gdot),
         };
     }
 

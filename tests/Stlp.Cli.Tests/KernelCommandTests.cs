@@ -50,11 +50,52 @@ public class KernelCommandTests
             var ga = a.RootElement[0].GetProperty("qddot").GetProperty("w").GetDouble();
             var gb = b.RootElement[0].GetProperty("qddot").GetProperty("w").GetDouble();
             Assert.Equal(gb, ga, 13);
-            Assert.Equal(2, a.RootElement[0].GetProperty("lambda_normalized").GetArrayLength());
+            Assert.Equal(
+                ["x1", "x2"],
+                a.RootElement[0].GetProperty("lambda_normalized").EnumerateObject().Select(p => p.Name)
+            );
+            Assert.Equal("none", a.RootElement[0].GetProperty("system").GetString());
             // lambda = varpi lambda~ with varpi = exp(0.5).
-            var raw = a.RootElement[0].GetProperty("lambda")[0].GetDouble();
-            var normalized = a.RootElement[0].GetProperty("lambda_normalized")[0].GetDouble();
+            var raw = a.RootElement[0].GetProperty("lambda").GetProperty("x2").GetDouble();
+            var normalized = a.RootElement[0].GetProperty("lambda_normalized").GetProperty("x2").GetDouble();
             Assert.Equal(normalized * Math.Exp(0.5), raw, 12);
+        }
+        finally
+        {
+            File.Delete(state);
+        }
+    }
+
+    [Fact]
+    public void EvalSaysWhichSystemItEvaluatedAndTakesAStabilization()
+    {
+        // Off the constraint surface (x1 is not e(0.5)): Baumgarte changes the accelerations.
+        var state = Temp(
+            """{"t": 0.5, "q": {"x1": 0.5, "x2": 0.2, "w": 0.3}, "qdot": {"x1": 0, "x2": 0.1, "w": 0}}""",
+            ".json"
+        );
+        try
+        {
+            var (code, plain, _) = Cli.Run("eval", Cli.Sample("fig3b.stlp"), "--state", state, "--interpreted");
+            var (code2, stabilized, _) = Cli.Run(
+                "eval",
+                Cli.Sample("fig3b.stlp"),
+                "--state",
+                state,
+                "--interpreted",
+                "--stabilize",
+                "baumgarte 2 3"
+            );
+            Assert.Equal(0, code);
+            Assert.Equal(0, code2);
+            using var a = JsonDocument.Parse(plain);
+            using var b = JsonDocument.Parse(stabilized);
+            Assert.Equal("none", a.RootElement.GetProperty("system").GetString());
+            Assert.StartsWith("Baumgarte alpha = 2, beta = 3", b.RootElement.GetProperty("system").GetString());
+            Assert.NotEqual(
+                a.RootElement.GetProperty("qddot").GetProperty("x1").GetDouble(),
+                b.RootElement.GetProperty("qddot").GetProperty("x1").GetDouble()
+            );
         }
         finally
         {
