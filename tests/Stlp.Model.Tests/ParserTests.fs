@@ -168,3 +168,35 @@ let ``** is a power, like ^`` () =
         """
 
     Assert.Equal("x^2 + y^2 - 1", Print.text m.Constraints.Head.G)
+
+[<Theory>]
+[<InlineData("fig3a.stlp")>]
+[<InlineData("fig2b.stlp")>]
+[<InlineData("iris.stlp")>]
+[<InlineData("recurrent.stlp")>]
+let ``show writes the whole simulate line in the model language, and it reads back the same`` (file: string) =
+    let path = System.IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "samples", file)
+    let model = Elaborate.ofFile Map.empty path
+    let line = Describe.simulateLine model.Simulation
+    Assert.DoesNotContain("NoStabilization", line)
+
+    let text =
+        System.IO.File.ReadAllLines path
+        |> Array.map (fun l -> if l.StartsWith "simulate" then line else l)
+        |> String.concat "\n"
+
+    let again =
+        Elaborate.ofText (nonNull (System.IO.Path.GetDirectoryName path)) Map.empty text
+
+    Assert.Equal(model.Simulation, again.Simulation)
+
+[<Fact>]
+let ``the outputs option is gone, with a located message saying what to use`` () =
+    try
+        Elaborate.ofText "." Map.empty "coord x mass 1\nloss x^2\nsimulate from 0 to 1, outputs x\n"
+        |> ignore
+
+        failwith "expected a model error"
+    with ModelError(_, pos, message) ->
+        Assert.Contains("the 'outputs' option is gone", message)
+        Assert.Equal(Some { Line = 3; Column = 31 }, pos)

@@ -8,6 +8,38 @@ open Stlp.Model.Syntax
 /// A model shown to a person (text, LaTeX) or a program (JSON). Positions are not part of it,
 /// so a model built in code and the same model read from a file describe identically.
 module Describe =
+
+    /// A stabilization as the model language writes it.
+    let stabilizationSyntax (s: Stabilization) =
+        match s with
+        | NoStabilization -> "none"
+        | Penalty c -> $"penalty {Print.realText c}"
+        | Baumgarte(a, b) -> $"baumgarte {Print.realText a} {Print.realText b}"
+        | Projection -> "projection"
+
+    /// The whole simulate line, as the model language writes it (it reads back to the same settings).
+    let simulateLine (s: SimulationSettings) =
+        let r = Print.realText
+
+        [
+            if s.EndGiven then
+                yield $"from {r s.T0} to {r s.T1}"
+            yield $"method {s.Method}"
+            match s.Step with
+            | Some h -> yield $"step {r h}"
+            | None -> ()
+            yield $"rtol {r s.RelTol}"
+            yield $"atol {r s.AbsTol}"
+            match s.OutputEvery with
+            | Some h -> yield $"output every {r h}"
+            | None -> ()
+            yield $"stabilize {stabilizationSyntax s.Stabilize}"
+            if not s.Plots.IsEmpty then
+                yield "plot " + String.concat ", " (s.Plots |> List.map Print.text)
+        ]
+        |> String.concat ", "
+        |> sprintf "simulate %s"
+
     let kindName k =
         match k with
         | InputCoord -> "input"
@@ -53,8 +85,7 @@ module Describe =
         line $"L = {Print.text m.Lagrangian}"
         let s = m.Simulation
 
-        line
-            $"simulate from {s.T0} to {s.T1}, method {s.Method}, rtol {s.RelTol}, atol {s.AbsTol}, stabilize {s.Stabilize}"
+        line (simulateLine s)
 
         sb.ToString()
 

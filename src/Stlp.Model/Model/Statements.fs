@@ -64,10 +64,11 @@ module Settings =
                     s with
                         OutputEvery = Some(positive "the output interval" e)
                   }
-                | Outputs ns -> {
-                    s with
-                        Outputs = ns |> List.map (fun n -> n.Text)
-                  }
+                | Outputs ns ->
+                    Errors.fail
+                        InvalidModel
+                        (List.head ns).Pos
+                        "the 'outputs' option is gone: trajectory.csv has every coordinate; choose what plot.png shows with 'plot EXPR, ...'"
                 | Plot es -> {
                     s with
                         Plots = s.Plots @ List.map exprOf es
