@@ -9,7 +9,14 @@ public sealed class StructuredSolverTests
     public static TheoryData<int[], double> Cases()
     {
         var data = new TheoryData<int[], double>();
-        int[][] nets = [[3, 4, 2], [4, 8, 8, 2], [5, 7, 6, 4, 3], [64, 32, 10], [6, 5, 5, 5, 5, 2]];
+        int[][] nets =
+        [
+            [3, 4, 2],
+            [4, 8, 8, 2],
+            [5, 7, 6, 4, 3],
+            [64, 32, 10],
+            [6, 5, 5, 5, 5, 2],
+        ];
         foreach (var sizes in nets)
         {
             foreach (var ratio in new[] { 1.0, 1e-2, 1e-5 })
@@ -277,7 +284,9 @@ public sealed class StructuredSolverTests
     {
         double[][] weights = [new double[6]];
         Assert.Throws<ArgumentOutOfRangeException>(() => new LayeredNetwork([3, 2], weights, 0, 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new LayeredNetwork([3, 2], weights, 1, double.PositiveInfinity));
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new LayeredNetwork([3, 2], weights, 1, double.PositiveInfinity)
+        );
         Assert.Throws<ArgumentException>(() => new LayeredNetwork([3, 2], [new double[5]], 1, 1));
     }
 }

@@ -25,11 +25,17 @@ public sealed class LayeredNetwork
         ArgumentNullException.ThrowIfNull(weights);
         if (layerSizes.Count < 2)
         {
-            throw new ArgumentException("a layered network needs an input layer and at least one more", nameof(layerSizes));
+            throw new ArgumentException(
+                "a layered network needs an input layer and at least one more",
+                nameof(layerSizes)
+            );
         }
         if (weights.Count != layerSizes.Count - 1)
         {
-            throw new ArgumentException($"expected {layerSizes.Count - 1} weight matrices, got {weights.Count}", nameof(weights));
+            throw new ArgumentException(
+                $"expected {layerSizes.Count - 1} weight matrices, got {weights.Count}",
+                nameof(weights)
+            );
         }
         sizes = [.. layerSizes];
         offsets = new int[sizes.Length + 1];
