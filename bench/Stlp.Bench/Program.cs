@@ -49,6 +49,11 @@ if (args is ["stiff"])
     StiffComparison.Print(Console.Out);
     return 0;
 }
+if (args is ["structured-solve"])
+{
+    StructuredSolve.Print(Console.Out);
+    return 0;
+}
 if (args is ["derive-scaling"])
 {
     DeriveScaling.Print(Console.Out);

@@ -1,0 +1,323 @@
+namespace Stlp.Runtime.Kernels.Structured;
+
+/// <summary>
+/// Solves A lambda = b for the multiplier matrix of a layered network (equations.md §6.1) by
+/// block Gaussian elimination over the layers. A is block tridiagonal:
+/// A_00 = I/m_x, A_ll = (I + S_l W_l W_l' S_l)/m_x + D_l/m_W, A_{l,l-1} = -S_l W_l/m_x, and the
+/// Schur complements Sigma_l = A_ll - A_{l,l-1} Sigma_{l-1}^-1 A_{l-1,l} are those of §6.1:
+/// Sigma_0 = I/m_x, Sigma_1 = I/m_x + D_1/m_W (diagonal), and for l &gt;= 2
+/// Sigma_l = I/m_x + D_l/m_W + S_l W_l (I - Sigma_{l-1}^-1/m_x) W_l' S_l / m_x.
+/// <para>
+/// The solver works with the scaled complements P_l = m_x Sigma_l = I + R_l,
+/// R_l = c D_l + S_l W_l K_{l-1} W_l' S_l (c = m_x/m_W), and K_l = I - P_l^-1 computed as
+/// P_l^-1 R_l (a Cholesky solve), never as a difference: as c -&gt; 0, K_l -&gt; 0 without the
+/// cancellation that I - P_l^-1 would suffer. K_0 = 0, K_1 = diag(c d_j/(1 + c d_j)).
+/// </para>
+/// <para>
+/// Cost of <see cref="Factor"/>: O(edges) for the first two layers, then per layer l &gt;= 2
+/// about n_l n_{l-1}^2 (l &gt;= 3) + n_l^2 n_{l-1} + n_l^3/3 (+ n_l^3 for K_l unless l = L).
+/// <see cref="Solve(ReadOnlySpan{double}, Span{double})"/> is two sweeps over the edges plus
+/// two triangular solves per dense layer. Buffers are allocated once, in the constructor.
+/// </para>
+/// </summary>
+public sealed class LayeredBlockSolver
+{
+    private readonly LayeredNetwork net;
+
+    // factors[l]: l = 1 the diagonal P_1 (n_1), l >= 2 the Cholesky factor of P_l (n_l^2).
+    private readonly double[][] factors;
+
+    // k[l]: l = 1 the diagonal K_1, l >= 2 first R_l then K_l (n_l^2).
+    private readonly double[][] k;
+    private readonly double[] y;
+    private readonly double[] wk;
+    private readonly double[] column;
+    private readonly double[] reference;
+
+    public LayeredBlockSolver(LayeredNetwork network)
+    {
+        net = network ?? throw new ArgumentNullException(nameof(network));
+        var layers = net.LayerCount;
+        factors = new double[layers][];
+        k = new double[layers][];
+        var maxProduct = 0;
+        var maxSize = 0;
+        for (var l = 0; l < layers; l++)
+        {
+            var n = net.Size(l);
+            maxSize = Math.Max(maxSize, n);
+            if (l == 1)
+            {
+                factors[l] = new double[n];
+                k[l] = new double[n];
+            }
+            else if (l >= 2)
+            {
+                factors[l] = new double[n * n];
+                k[l] = new double[n * n];
+                maxProduct = Math.Max(maxProduct, n * net.Size(l - 1));
+            }
+            else
+            {
+                factors[l] = [];
+                k[l] = [];
+            }
+        }
+        y = new double[net.NeuronCount];
+        wk = new double[maxProduct];
+        column = new double[maxSize];
+        reference = new double[maxSize];
+    }
+
+    /// <summary>Whether <see cref="Factor"/> has succeeded since construction.</summary>
+    public bool IsFactored { get; private set; }
+
+    /// <summary>Factors and solves: A lambda = b. <paramref name="lambda"/> may be <paramref name="b"/>.</summary>
+    public void Solve(double t, ReadOnlySpan<double> b, Span<double> lambda)
+    {
+        Factor(t);
+        Solve(b, lambda);
+    }
+
+    /// <summary>
+    /// Eliminates the layers with the network's current weights, slopes, d and masses.
+    /// </summary>
+    /// <exception cref="NumericalFailure">
+    /// A Schur complement has a non-positive pivot (A is not positive definite); the quantity
+    /// names the layer, the neuron within it and its global index.
+    /// </exception>
+    public void Factor(double t)
+    {
+        IsFactored = false;
+        var layers = net.LayerCount;
+        var c = net.MassX / net.MassW;
+        var sp = net.SigmaPrime;
+        var d = net.D;
+
+        // Layer 1: P_1 = I + c D_1, K_1 = c D_1 P_1^-1 (the inputs' rows cancel S_1 W_1 W_1' S_1).
+        {
+            int n = net.Size(1),
+                o = net.Offset(1);
+            var p1 = factors[1];
+            var k1 = k[1];
+            for (var i = 0; i < n; i++)
+            {
+                var cd = c * d[o + i];
+                var p = 1 + cd;
+                if (!(p > DenseCholesky.RelativePivot * (1 + Math.Abs(cd))))
+                {
+                    throw Pivot(t, 1, i, p);
+                }
+                p1[i] = p;
+                k1[i] = cd / p;
+            }
+        }
+
+        for (var l = 2; l < layers; l++)
+        {
+            int n = net.Size(l),
+                m = net.Size(l - 1),
+                o = net.Offset(l);
+            var w = net.Weights(l);
+            var r = k[l];
+            var kPrevious = k[l - 1];
+            if (l == 2)
+            {
+                // K_1 diagonal: R_ij = s_i s_j sum_k W_ik K_k W_jk.
+                for (var i = 0; i < n; i++)
+                {
+                    var rowI = w.AsSpan(i * m, m);
+                    var scaled = wk.AsSpan(i * m, m);
+                    for (var q = 0; q < m; q++)
+                    {
+                        scaled[q] = rowI[q] * kPrevious[q];
+                    }
+                }
+            }
+            else
+            {
+                // W K_{l-1} (n x m), K_{l-1} symmetric m x m.
+                for (var i = 0; i < n; i++)
+                {
+                    var rowI = w.AsSpan(i * m, m);
+                    var scaled = wk.AsSpan(i * m, m);
+                    scaled.Clear();
+                    for (var q = 0; q < m; q++)
+                    {
+                        if (rowI[q] != 0)
+                        {
+                            Vectors.Axpy(rowI[q], kPrevious.AsSpan(q * m, m), scaled);
+                        }
+                    }
+                }
+            }
+            for (var i = 0; i < n; i++)
+            {
+                var scaled = wk.AsSpan(i * m, m);
+                var si = sp[o + i];
+                for (var j = 0; j <= i; j++)
+                {
+                    var v = si * sp[o + j] * Vectors.Dot(scaled, w.AsSpan(j * m, m));
+                    r[i * n + j] = v;
+                    r[j * n + i] = v;
+                }
+                var cd = c * d[o + i];
+                r[i * n + i] += cd;
+                reference[i] = 1 + Math.Abs(cd) + Math.Abs(r[i * n + i] - cd);
+            }
+            var p = factors[l];
+            r.AsSpan(0, n * n).CopyTo(p);
+            for (var i = 0; i < n; i++)
+            {
+                p[i * n + i] += 1;
+            }
+            var pivot = FactorCholesky(p, n, reference, out var value);
+            if (pivot >= 0)
+            {
+                throw Pivot(t, l, pivot, value);
+            }
+            if (l < layers - 1)
+            {
+                // K_l = P_l^-1 R_l (R_l symmetric: its rows are its columns), then symmetrized.
+                for (var i = 0; i < n; i++)
+                {
+                    DenseCholesky.Solve(p, n, r.AsSpan(i * n, n));
+                }
+                for (var i = 0; i < n; i++)
+                {
+                    for (var j = 0; j < i; j++)
+                    {
+                        var v = 0.5 * (r[i * n + j] + r[j * n + i]);
+                        r[i * n + j] = v;
+                        r[j * n + i] = v;
+                    }
+                }
+            }
+        }
+        IsFactored = true;
+    }
+
+    /// <summary>
+    /// Solves A lambda = b with the factors of the last <see cref="Factor"/>: the forward sweep
+    /// b^_l = b_l + S_l W_l P_{l-1}^-1 b^_{l-1}, then from the outputs down
+    /// lambda_L = m_x P_L^-1 b^_L, lambda_l = m_x P_l^-1 b^_l + P_l^-1 W_{l+1}' S_{l+1} lambda_{l+1}.
+    /// <paramref name="lambda"/> may be <paramref name="b"/>.
+    /// </summary>
+    public void Solve(ReadOnlySpan<double> b, Span<double> lambda)
+    {
+        if (!IsFactored)
+        {
+            throw new InvalidOperationException("Factor has not succeeded");
+        }
+        var layers = net.LayerCount;
+        var sp = net.SigmaPrime;
+        var mx = net.MassX;
+        var n0 = net.Size(0);
+        for (var i = 0; i < n0; i++)
+        {
+            y[i] = b[i];
+        }
+        for (var l = 1; l < layers; l++)
+        {
+            int n = net.Size(l),
+                m = net.Size(l - 1),
+                o = net.Offset(l);
+            var w = net.Weights(l);
+            var previous = y.AsSpan(net.Offset(l - 1), m);
+            var current = y.AsSpan(o, n);
+            for (var i = 0; i < n; i++)
+            {
+                current[i] = b[o + i] + sp[o + i] * Vectors.Dot(w.AsSpan(i * m, m), previous);
+            }
+            ApplyInverse(l, current);
+        }
+        {
+            int n = net.Size(layers - 1),
+                o = net.Offset(layers - 1);
+            for (var i = 0; i < n; i++)
+            {
+                lambda[o + i] = mx * y[o + i];
+            }
+        }
+        for (var l = layers - 2; l >= 0; l--)
+        {
+            int n = net.Size(l),
+                o = net.Offset(l),
+                nNext = net.Size(l + 1),
+                oNext = net.Offset(l + 1);
+            var w = net.Weights(l + 1);
+            var z = column.AsSpan(0, n);
+            z.Clear();
+            for (var i = 0; i < nNext; i++)
+            {
+                var f = sp[oNext + i] * lambda[oNext + i];
+                if (f != 0)
+                {
+                    Vectors.Axpy(f, w.AsSpan(i * n, n), z);
+                }
+            }
+            ApplyInverse(l, z);
+            for (var i = 0; i < n; i++)
+            {
+                lambda[o + i] = mx * y[o + i] + z[i];
+            }
+        }
+    }
+
+    private void ApplyInverse(int layer, Span<double> v)
+    {
+        if (layer == 0)
+        {
+            return;
+        }
+        var f = factors[layer];
+        if (layer == 1)
+        {
+            for (var i = 0; i < v.Length; i++)
+            {
+                v[i] /= f[i];
+            }
+            return;
+        }
+        DenseCholesky.Solve(f, v.Length, v);
+    }
+
+    /// <summary>
+    /// DenseCholesky's loop, with each pivot compared against a reference magnitude of its row
+    /// (1 + |c d_j| + the coupling term) rather than the diagonal itself, which a negative d
+    /// could cancel: a pivot at most RelativePivot of that is non-positive.
+    /// </summary>
+    private static int FactorCholesky(Span<double> a, int n, ReadOnlySpan<double> reference, out double pivot)
+    {
+        for (var j = 0; j < n; j++)
+        {
+            var d = a[j * n + j];
+            for (var q = 0; q < j; q++)
+            {
+                d -= a[j * n + q] * a[j * n + q];
+            }
+            if (!(d > DenseCholesky.RelativePivot * reference[j]))
+            {
+                pivot = d;
+                return j;
+            }
+            d = Math.Sqrt(d);
+            a[j * n + j] = d;
+            var rowJ = a.Slice(j * n, j);
+            for (var i = j + 1; i < n; i++)
+            {
+                var v = a[i * n + j] - Vectors.Dot(a.Slice(i * n, j), rowJ);
+                a[i * n + j] = v / d;
+            }
+        }
+        pivot = 0;
+        return -1;
+    }
+
+    private NumericalFailure Pivot(double t, int layer, int neuron, double value) =>
+        new(
+            t,
+            $"Sigma_{layer}[{neuron}] (layer {layer}, neuron {neuron}, A[{net.Offset(layer) + neuron}])",
+            $"non-positive pivot ({value:R}, scaled by m_x) of the layer's Schur complement: the multiplier matrix is not positive definite"
+        );
+}
