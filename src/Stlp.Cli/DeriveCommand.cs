@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Stlp.Model;
+using Stlp.Simulation;
 
 namespace Stlp.Cli;
 
@@ -47,7 +48,7 @@ public static class DeriveCommand
                         ? Derivations.ParseStabilization(s)
                         : model.Simulation.Stabilize;
                     var derivation = Derivations.Derive(model, stab);
-                    var initial = Derivations.Start(derivation, new FormulaSignals(model));
+                    var initial = Derivations.Start(derivation, Simulator.Signals(model).Signals);
                     output.Write(
                         parse.GetValue(format) switch
                         {

@@ -21,6 +21,27 @@ public static class Simulator
         Prepare(model, options, basis: null);
 
     /// <summary>
+    /// The model's signals: formulas, and its training sets as the paper's presented, cycled,
+    /// mollified signals (docs/equations.md §8), bound so the model layer can evaluate them.
+    /// </summary>
+    public static (FormulaSignals Signals, List<DataSetSignals> DataSets) Signals(ModelDefinition model)
+    {
+        var dataSets = model
+            .DataSets.Select(d => new DataSetSignals(
+                new DataSetSpec(d.Name, d.OneHot, d.Present, d.Mollify, d.Epochs, d.Split, d.Seed, d.Standardize),
+                d.Table.Features,
+                d.Table.Labels
+            ))
+            .ToList();
+        var signals = new FormulaSignals(model);
+        if (dataSets.Count > 0)
+        {
+            signals.External = (name, order, t) => dataSets.First(d => d.Has(name)).Value(name, order, t);
+        }
+        return (signals, dataSets);
+    }
+
+    /// <summary>
     /// Like <see cref="Prepare(ModelDefinition, SimulationOptions?)"/>, but reusing the derivation and the compiled
     /// kernel of <paramref name="basis"/> when <paramref name="model"/> differs from its model only in values
     /// (parameters, starts, data seeds), as in a sweep: no derivation, no compilation, a fresh kernel instance.
@@ -40,19 +61,7 @@ public static class Simulator
                 : null;
         var derivation = reused ?? Derivations.Derive(model, stabilization);
 
-        // Training sets become signals (docs/equations.md §8): presented, cycled, mollified.
-        var dataSets = model
-            .DataSets.Select(d => new DataSetSignals(
-                new DataSetSpec(d.Name, d.OneHot, d.Present, d.Mollify, d.Epochs, d.Split, d.Seed, d.Standardize),
-                d.Table.Features,
-                d.Table.Labels
-            ))
-            .ToList();
-        var signals = new FormulaSignals(model);
-        if (dataSets.Count > 0)
-        {
-            signals.External = (name, order, t) => dataSets.First(d => d.Has(name)).Value(name, order, t);
-        }
+        var (signals, dataSets) = Signals(model);
         options.Progress?.Report(new RunProgress(RunPhase.Start, model.Simulation.T0, 0));
         var initial = Derivations.Start(derivation, signals);
         var deriveTime = watch.Elapsed;

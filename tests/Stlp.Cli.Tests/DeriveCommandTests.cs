@@ -88,3 +88,15 @@ public class DeriveCommandTests
         }
     }
 }
+
+public sealed class DeriveDataModelTests
+{
+    [Fact]
+    public void AModelWithADataSetDerivesWithItsSignalsAsSymbols()
+    {
+        var (code, output, error) = Cli.Run("derive", Cli.Sample("xor_learn.stlp"));
+        Assert.True(code == 0, error);
+        Assert.Contains("xor_in1", output);
+        Assert.Contains("xor_y1", output);
+    }
+}

@@ -14,7 +14,9 @@ namespace Stlp.Codegen.Tests;
 /// </summary>
 public class MethodSizeTests
 {
-    public static TheoryData<string> Samples() => ["fig2a.stlp", "fig3b.stlp", "mlp4882.stlp", "digits.stlp"];
+    /// <summary>Every sample (each compiled once, shared with the test against the interpreter).</summary>
+    public static TheoryData<string> Samples() =>
+        [.. Directory.GetFiles(Harness.Samples, "*.stlp").Select(f => Path.GetFileName(f)).Order()];
 
     [Theory]
     [MemberData(nameof(Samples))]
