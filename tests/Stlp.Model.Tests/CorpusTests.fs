@@ -126,7 +126,7 @@ let corpus: (string * int * int * string) list = [
     "network feedforward 1-1 { bogus }\n", 1, 27, "expected a network option (activation, form, dat"
     "network feedforward 2-1 { inputs t }\n", 1, 1, "network 'net': 2 input neurons but 1 input signa"
     "network feedforward { inputs t }\n", 1, 21, "expected a name or integer number (32-bit, signe"
-    "network digraph { edges a -> b }\n", 1, 1, "network 'net': vertex 'a' has no in-edges and is"
+    "network digraph { edges a -> b }\n", 1, 1, "network 'net': vertex 'a' has no in-edges, no drive and is"
     "data d = csv \"missing.csv\"\ncoord x\n", 1, 6, "data set 'd': file not found: ./missing.csv"
     "data d = csv \"x.csv\ncoord x\n", 1, 20, "expected '\"'"
     "coord x\nloss x\nmodel\n", 4, 1, "expected a name"

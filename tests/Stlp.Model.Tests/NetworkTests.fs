@@ -115,3 +115,46 @@ let ``random weight initialization is reproducible`` () =
         (load "xor.stlp").Coordinates |> List.choose (fun c -> c.Init)
 
     Assert.Equal<Expr list>(inits (), inits ())
+
+[<Fact>]
+let ``a drive enters a digraph neuron's sum directly, with no weight in front`` () =
+    let m =
+        Elaborate.ofText
+            "."
+            Map.empty
+            """
+        signal u(t) = sin(t)
+        signal v(t) = cos(t)
+        network digraph g {
+            edges a -> h, h -> o
+            input a = u(t)
+            drive h = v(t)
+            target o = u(t)
+        }
+        """
+
+    let g =
+        m.Constraints |> List.find (fun c -> c.Name = "h") |> (fun c -> Print.text c.G)
+
+    // x_h - tanh(w_h_a * a + v(t)): the drive has no weight coordinate.
+    Assert.Contains("v(t)", g)
+    Assert.DoesNotContain(m.Coordinates, fun c -> c.Name.Contains "v")
+    Assert.Equal<string list>([ "w_h_a"; "w_o_h" ], m.Networks.Head.Weights)
+
+[<Fact>]
+let ``a drive on a vertex that is not in the graph, or in a feedforward net, is a located error`` () =
+    let fails (text: string) (fragment: string) =
+        try
+            Elaborate.ofText "." Map.empty text |> ignore
+            failwith "expected a model error"
+        with ModelError(_, pos, message) ->
+            Assert.Contains(fragment, message)
+            Assert.True(pos.IsSome)
+
+    fails
+        "signal u(t) = sin(t)\nnetwork digraph g {\n edges a -> h\n input a = u(t)\n drive z = u(t)\n}\n"
+        "drive vertex 'z' is not in the graph"
+
+    fails
+        "signal u(t) = sin(t)\nnetwork feedforward n 1-1 {\n inputs u(t)\n drive x1_1 = u(t)\n}\n"
+        "'drive' is for digraphs"

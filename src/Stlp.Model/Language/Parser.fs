@@ -297,10 +297,11 @@ module Parser =
             keyword "input" >>. pipe2 name (str "=" >>. expr) (fun n e -> InputVertex(n, e))
             keyword "target"
             >>. pipe2 name (str "=" >>. expr) (fun n e -> TargetVertex(n, e))
+            keyword "drive" >>. pipe2 name (str "=" >>. expr) (fun n e -> DriveVertex(n, e))
             keyword "slack" >>% Slack true
             keyword "noslack" >>% Slack false
         ]
-        <?> "a network option (activation, form, data, inputs, targets, mass, init, loss, edges, input, target, slack)"
+        <?> "a network option (activation, form, data, inputs, targets, mass, init, loss, edges, input, target, drive, slack)"
 
     let private networkBody =
         between (str "{") (str "}") (many (networkOption .>> optional (str ";" <|> str ",")))

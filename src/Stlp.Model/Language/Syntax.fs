@@ -71,6 +71,8 @@ module Syntax =
         | Edges of (Name * Name) list
         | InputVertex of Name * SExpr
         | TargetVertex of Name * SExpr
+        /// `drive h = u(t)`: a signal that enters vertex h's sum directly, with no weight in front.
+        | DriveVertex of Name * SExpr
         | Slack of bool
 
     type NetworkShape =

@@ -141,7 +141,8 @@ module Elaborate =
                     |> List.collect (function
                         | Edges es -> es |> List.collect (fun (a, b) -> [ a.Text; b.Text ])
                         | InputVertex(v, _)
-                        | TargetVertex(v, _) -> [ v.Text ]
+                        | TargetVertex(v, _)
+                        | DriveVertex(v, _) -> [ v.Text ]
                         | _ -> [])
                 | _ -> [])
             |> Set.ofList

@@ -29,6 +29,8 @@ type NetworkSpec = {
     Inputs: (string option * Expr) list
     /// Targets for the output neurons, in order (feedforward) or by vertex (digraph).
     Targets: (string option * Expr) list
+    /// Digraph: signals that enter a vertex's sum directly, with no weight (`drive h = u(t)`).
+    Drives: (string * Expr) list
     MassNeuron: Expr
     MassWeight: Expr
     MassSlack: Expr
@@ -49,6 +51,7 @@ type NetworkSpec = {
         Form = None
         Inputs = []
         Targets = []
+        Drives = []
         MassNeuron = Expr.one
         MassWeight = Expr.one
         MassSlack = Expr.one
@@ -197,8 +200,17 @@ module Networks =
 
             let sym n = Expr.sym n Coordinate
 
+            // An unweighted drive is one more term of the sum, with the constant 1 for its weight.
+            let drives = spec.Drives |> List.filter (fun (v, _) -> v = name) |> List.map snd
+
+            if not drives.IsEmpty && form.Arrays.Length < 2 then
+                fail spec $"form '{form.Name}' has no weighted sum for the drive of '{name}'"
+
             let arrays =
-                [ sources |> List.map sym |> Array.ofList; ws |> List.map sym |> Array.ofList ]
+                [
+                    (sources |> List.map sym) @ drives |> Array.ofList
+                    (ws |> List.map sym) @ (drives |> List.map (fun _ -> Expr.one)) |> Array.ofList
+                ]
                 |> List.truncate form.Arrays.Length
 
             let g = Forms.instantiate form lookup activation name (sym name) arrays scalars
@@ -215,6 +227,9 @@ module Networks =
         let layers, outputs =
             match spec.Shape with
             | Layers sizes ->
+                if not spec.Drives.IsEmpty then
+                    fail spec "'drive' is for digraphs: a feedforward layer takes its inputs through weights"
+
                 if sizes.Length < 2 || List.exists (fun n -> n < 1) sizes then
                     fail spec "a feedforward network needs at least two layers of positive size"
 
@@ -254,6 +269,10 @@ module Networks =
                 if not spec.LayerActivations.IsEmpty then
                     fail spec "a digraph has no layers: give it one activation"
 
+                for v, _ in spec.Drives do
+                    if not (List.contains v vertices) then
+                        fail spec $"drive vertex '{v}' is not in the graph"
+
                 let inputNames = spec.Inputs |> List.map (fun (v, _) -> defaultArg v "")
 
                 for v in inputNames do
@@ -291,7 +310,8 @@ module Networks =
 
                 for v in vertices |> List.filter (fun v -> not (List.contains v inputNames)) do
                     match inEdges v with
-                    | [] -> fail spec $"vertex '{v}' has no in-edges and is not an input"
+                    | [] when not (spec.Drives |> List.exists (fun (d, _) -> d = v)) ->
+                        fail spec $"vertex '{v}' has no in-edges, no drive and is not an input"
                     | sources -> neuron form spec.Activation v sources (fun src -> $"w_{v}_{src}")
 
                 [ vertices ], spec.Targets |> List.map (fun (v, _) -> defaultArg v "")

@@ -246,6 +246,10 @@ module NetworkStatement =
                     s with
                         Targets = s.Targets @ [ Some n.Text, exprOf e ]
                   }
+                | DriveVertex(n, e) -> {
+                    s with
+                        Drives = s.Drives @ [ n.Text, exprOf e ]
+                  }
                 | Masses ms ->
                     ms
                     |> List.fold
