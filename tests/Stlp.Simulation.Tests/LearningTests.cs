@@ -259,3 +259,43 @@ public sealed class ContinueTrainingTests : IDisposable
         Assert.NotNull(e.pos);
     }
 }
+
+/// <summary>A different constraint form per layer, and a list that ends at the next option.</summary>
+public sealed class LayerFormTests
+{
+    private const string Text = """
+        model forms
+        data xor = csv "data/xor.csv", target class onehot, present 0.5, mollify 0.05, epochs 1, split 1
+        form biased(x; in[], w[], b) = x - sigma(sum(w[i]*in[i]) + b)
+        network feedforward net 2-3-2 { form biased, neuron, data xor, mass x 0.001 w 1 }
+        dissipation exp(t)
+        """;
+
+    [Fact]
+    public void EachLayerUsesItsOwnForm()
+    {
+        var model = Stlp.Model.ModelFile.FromText(Text, Models.Samples);
+        var names = model.Coordinates.Select(c => c.Name).ToList();
+        Assert.Contains("b_x1_1", names); // the hidden layer is biased
+        Assert.DoesNotContain("b_x2_1", names); // the output layer is a plain neuron
+        Assert.Equal("xor", model.Networks.First().DataSetName);
+        // Mixed biases: no layered baseline, and it says why.
+        var e = Assert.Throws<NotSupportedException>(() =>
+            Learning.FeedforwardLayout.Of(model.Networks.First(), names)
+        );
+        Assert.Contains("sigma(sum w x + b)", e.Message);
+    }
+
+    [Fact]
+    public void AWrongNumberOfFormsIsALocatedModelError()
+    {
+        var e = Assert.Throws<Stlp.Model.ModelError>(() =>
+            Stlp.Model.ModelFile.FromText(
+                Text.Replace("form biased, neuron,", "form biased, neuron, biased,"),
+                Models.Samples
+            )
+        );
+        Assert.Contains("3 forms for 2 layers after the inputs", e.message);
+        Assert.Equal(4, e.pos!.Value.Line);
+    }
+}

@@ -263,6 +263,25 @@ module Parser =
 
     let private edge: P<Name * Name> = name .>>. (str "->" >>. name)
 
+    /// The words that start a network option.
+    let private networkKeywords =
+        set [
+            "activation"
+            "form"
+            "data"
+            "inputs"
+            "targets"
+            "mass"
+            "init"
+            "loss"
+            "edges"
+            "input"
+            "target"
+            "drive"
+            "slack"
+            "noslack"
+        ]
+
     let private networkOption: P<NetworkOption> =
         choice [
             // `activation tanh`, or one per non-input layer: `activation sigmoid, tanh` (after a
@@ -281,7 +300,22 @@ module Parser =
                     )
                 ))
                 (fun a rest -> Activation(a :: rest))
-            keyword "form" >>. word |>> UseForm
+            // `form biased`, or one per non-input layer: `form biased, neuron` (a network option's
+            // keyword after the comma ends the list, so `, data D` still separates options).
+            keyword "form"
+            >>. pipe2
+                word
+                (many (
+                    attempt (
+                        str "," >>. word
+                        >>= fun w ->
+                            if networkKeywords.Contains w.Text then
+                                fail ""
+                            else
+                                preturn w
+                    )
+                ))
+                (fun f rest -> UseForm(f :: rest))
             keyword "data" >>. name |>> Data
             keyword "inputs" >>. listOf expr |>> Inputs
             keyword "targets" >>. listOf expr |>> Targets

@@ -59,7 +59,8 @@ module Syntax =
     type NetworkOption =
         /// One activation for every layer, or one per non-input layer.
         | Activation of Name list
-        | UseForm of Name
+        /// One form for every layer, or one per non-input layer.
+        | UseForm of Name list
         | Data of Name
         | Inputs of SExpr list
         | Targets of SExpr list

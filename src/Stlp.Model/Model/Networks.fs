@@ -25,6 +25,8 @@ type NetworkSpec = {
     LayerActivations: string list
     /// The form for non-input neurons; None: `neuron` (feedforward) or `slack_neuron` (digraph).
     Form: string option
+    /// One form per non-input layer (feedforward), overriding `Form`; empty: the same for all.
+    LayerForms: string list
     /// Signals for the input neurons, in order (feedforward) or by vertex (digraph).
     Inputs: (string option * Expr) list
     /// Targets for the output neurons, in order (feedforward) or by vertex (digraph).
@@ -52,6 +54,7 @@ type NetworkSpec = {
         Inputs = []
         Targets = []
         Drives = []
+        LayerForms = []
         MassNeuron = Expr.one
         MassWeight = Expr.one
         MassSlack = Expr.one
@@ -241,6 +244,17 @@ module Networks =
 
                 let form = findForm spec forms (defaultArg spec.Form "neuron")
 
+                if not spec.LayerForms.IsEmpty && spec.LayerForms.Length <> sizes.Length - 1 then
+                    fail
+                        spec
+                        $"{spec.LayerForms.Length} forms for {sizes.Length - 1} layers after the inputs (give one, or one per layer)"
+
+                let formOf l =
+                    if spec.LayerForms.IsEmpty then
+                        form
+                    else
+                        findForm spec forms spec.LayerForms.[l - 1]
+
                 if
                     not spec.LayerActivations.IsEmpty
                     && spec.LayerActivations.Length <> sizes.Length - 1
@@ -260,14 +274,14 @@ module Networks =
                 // Layer by layer, so G_x is unit lower triangular in this order.
                 for l in 1 .. sizes.Length - 1 do
                     for j, n in List.indexed names.[l] do
-                        neuron form (activationOf l) n names.[l - 1] (fun src ->
+                        neuron (formOf l) (activationOf l) n names.[l - 1] (fun src ->
                             let k = src.Substring(src.IndexOf '_' + 1)
                             $"w{l}_{j + 1}_{k}")
 
                 names, List.last names
             | Graph(vertices, edges) ->
-                if not spec.LayerActivations.IsEmpty then
-                    fail spec "a digraph has no layers: give it one activation"
+                if not spec.LayerActivations.IsEmpty || not spec.LayerForms.IsEmpty then
+                    fail spec "a digraph has no layers: give it one activation and one form"
 
                 for v, _ in spec.Drives do
                     if not (List.contains v vertices) then

@@ -220,7 +220,15 @@ module NetworkStatement =
                                 else
                                     []
                     }
-                | UseForm f -> { s with Form = Some f.Text }
+                | UseForm forms -> {
+                    s with
+                        Form = Some forms.Head.Text
+                        LayerForms =
+                            if forms.Length > 1 then
+                                forms |> List.map (fun f -> f.Text)
+                            else
+                                []
+                  }
                 | Data d ->
                     match dataSets |> List.tryFind (fun x -> x.Name = d.Text) with
                     | None -> Errors.fail UndefinedName d.Pos $"undefined data set '{d.Text}'"
