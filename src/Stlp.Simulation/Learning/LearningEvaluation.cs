@@ -27,6 +27,9 @@ public sealed class LearningEvaluation
     private readonly double[] signals;
     private readonly double[] outputs;
 
+    /// <summary>The map reads no velocities; zeros, allocated once.</summary>
+    private double[]? noVelocities;
+
     public LearningEvaluation(
         Derivation derivation,
         NetworkInfo network,
@@ -68,7 +71,7 @@ public sealed class LearningEvaluation
         {
             signals[k] = featureOf[k] < 0 ? 0 : features[featureOf[k]];
         }
-        predictor.Evaluate(0, q, new double[q.Length], parameters, signals, outputs);
+        predictor.Evaluate(0, q, noVelocities ??= new double[q.Length], parameters, signals, outputs);
         return [.. outputs];
     }
 
