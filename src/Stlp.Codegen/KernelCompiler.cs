@@ -111,6 +111,20 @@ public static class KernelCompiler
         );
     }
 
+    /// <summary>Loads compiled form loops (<c>Stlp.Generated.FormLoops</c>) into their own collectible context.</summary>
+    public static Runtime.Kernels.Structured.IFormLoops LoadFormLoops(byte[] assembly, string name)
+    {
+        var context = new AssemblyLoadContext($"stlp-loops-{name}", isCollectible: true);
+        var loaded = context.LoadFromStream(new MemoryStream(assembly));
+        var type =
+            loaded.GetType("Stlp.Generated.FormLoops")
+            ?? throw new KernelCompilationException("internal error: no Stlp.Generated.FormLoops in the compiled loops");
+        return (Runtime.Kernels.Structured.IFormLoops)(
+            Activator.CreateInstance(type)
+            ?? throw new KernelCompilationException("internal error: the form loops could not be created")
+        );
+    }
+
     /// <summary>
     /// Loads compiled bytes and creates the public IKernel classes in them; <paramref name="fits"/>
     /// picks one when a file holds several (say, the one of the model's size).

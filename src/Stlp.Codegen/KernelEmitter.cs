@@ -774,7 +774,7 @@ public static class KernelEmitter
         first && text.StartsWith("(-", StringComparison.Ordinal) ? text[1..^1] : text;
 
     /// <summary>The right-hand side of an instruction, its operands written by <paramref name="r"/>.</summary>
-    private static string Expression(Instruction ins, Func<int, string> r)
+    internal static string Expression(Instruction ins, Func<int, string> r)
     {
         var a = ins.Args;
         string Join(string op) => string.Join(op, a.Select((x, k) => Operand(r(x), k == 0)));

@@ -24,7 +24,7 @@ public static partial class KernelFailures
     /// </summary>
     public static NumericalFailure Explain(
         NumericalFailure e,
-        IrProgram p,
+        IKernelShape shape,
         double t,
         ReadOnlySpan<double> q,
         ReadOnlySpan<double> qdot,
@@ -33,6 +33,7 @@ public static partial class KernelFailures
     )
     {
         NumericalFailure Fail(string quantity, double value, string why = "") => new(t, quantity, $"is {value:R}{why}");
+        var p = shape;
         if (!double.IsFinite(t))
         {
             return Fail("the time t", t);
@@ -63,10 +64,29 @@ public static partial class KernelFailures
                 return Fail($"signal {name}{new string('\'', order)}", signals[k]);
             }
         }
+        // A structured kernel names its own failures (the row, the solver).
+        if (shape is not IrProgram ir)
+        {
+            return e;
+        }
         if (q.Length < p.N || qdot.Length < p.N)
         {
-            return Named(e, p);
+            return Named(e, ir);
         }
+        return Derived(e, ir, t, q, qdot, parameters, signals);
+    }
+
+    private static NumericalFailure Derived(
+        NumericalFailure e,
+        IrProgram p,
+        double t,
+        ReadOnlySpan<double> q,
+        ReadOnlySpan<double> qdot,
+        ReadOnlySpan<double> parameters,
+        ReadOnlySpan<double> signals
+    )
+    {
+        NumericalFailure Fail(string quantity, double value, string why = "") => new(t, quantity, $"is {value:R}{why}");
         double[] v;
         try
         {

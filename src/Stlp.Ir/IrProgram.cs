@@ -41,7 +41,7 @@ public sealed record IrProgram(
     int Varpi,
     IrEntry[] A,
     int[] B
-)
+) : IKernelShape
 {
     /// <summary>The number of coordinates n.</summary>
     public int N => CoordinateNames.Length;

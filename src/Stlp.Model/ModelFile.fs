@@ -38,6 +38,11 @@ type Derivations =
     static member Derive(model: Model, stabilization: Stabilization) : Derivation =
         Derive.derive (Some stabilization) model
 
+    /// Derives the system without the symbolic multiplier equation (A, b, qddot), for a
+    /// structured kernel, which assembles and solves it numerically.
+    static member DeriveForLoops(model: Model, stabilization: Stabilization) : Derivation =
+        Derive.deriveWith false (Some stabilization) model
+
     /// Completes a consistent start (G = 0, Gdot = 0 at t0) with the model's signals.
     static member Start(derivation: Derivation, signals: FormulaSignals) : InitialConditions =
         InitialConditions.complete derivation signals derivation.Model.ParameterValues

@@ -114,7 +114,9 @@ module Derive =
 
     /// Derives the constrained Euler-Lagrange system. `stabilization` overrides the model's
     /// simulate setting (penalty and Baumgarte change the derivation; projection is a runtime step).
-    let derive (stabilization: Stabilization option) (model: Model) : Derivation =
+    /// Derives the system; without `multipliers` the symbolic A, b and qddot are skipped (a
+    /// structured kernel assembles them numerically, and they grow as the square of a layer).
+    let deriveWith (multipliers: bool) (stabilization: Stabilization option) (model: Model) : Derivation =
         constraintsFree model
         let stab = defaultArg stabilization model.Simulation.Stabilize
         let q = model.CoordinateSymbols |> Array.ofList
@@ -220,7 +222,7 @@ module Derive =
             })
 
         let a, b, qddot =
-            if not isDiagonal then
+            if not isDiagonal || not multipliers then
                 None, None, None
             else
                 let hInv i = Expr.pow hNorm.[(i, i)] Expr.minusOne
@@ -274,3 +276,7 @@ module Derive =
             Qddot = qddot
             Stabilization = stab
         }
+
+    /// Derives the system with its symbolic multiplier equation (docs/equations.md §2).
+    let derive (stabilization: Stabilization option) (model: Model) : Derivation =
+        deriveWith true stabilization model

@@ -37,7 +37,7 @@ module Lower =
     /// inlined (their derivatives are taken symbolically); data-set signals become inputs.
     /// `withPartials` also lowers every call's partial derivatives, for the tangent code; without
     /// `inlineFormulas`, formula signals are inputs too (a network's map of a data row).
-    let private lowerExpressions
+    let internal lowerExpressions
         (model: Model)
         (q: Symbol[])
         (withPartials: bool)

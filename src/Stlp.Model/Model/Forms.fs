@@ -126,3 +126,124 @@ module Forms =
         }
 
         Resolve.toExpr scope form.Body
+
+    /// The syntax of an expression without its positions, to compare two sums' bodies.
+    let rec private shape (e: SExpr) : string =
+        match e.Node with
+        | Number t -> t
+        | Ident(n, k) -> n + String.replicate k "'"
+        | Call(n, k, args) -> n + String.replicate k "'" + "(" + (args |> List.map shape |> String.concat ",") + ")"
+        | Index(n, i) -> $"{n}[{shape i}]"
+        | Unary(op, a) -> $"({op}{shape a})"
+        | Binary(op, a, b) -> $"({shape a}{op}{shape b})"
+
+    let rec private sums (e: SExpr) : SExpr list =
+        match e.Node with
+        | Call("sum", 0, [ body ]) -> [ body ]
+        | Call(_, _, args) -> List.collect sums args
+        | Index(_, i) -> sums i
+        | Unary(_, a) -> sums a
+        | Binary(_, a, b) -> sums a @ sums b
+        | _ -> []
+
+    let rec private replaceSums (by: SNode) (e: SExpr) : SExpr =
+        let recur = replaceSums by
+
+        match e.Node with
+        | Call("sum", 0, [ _ ]) -> { e with Node = by }
+        | Call(n, k, args) -> { e with Node = Call(n, k, List.map recur args) }
+        | Index(n, i) -> { e with Node = Index(n, recur i) }
+        | Unary(op, a) -> { e with Node = Unary(op, recur a) }
+        | Binary(op, a, b) -> { e with Node = Binary(op, recur a, recur b) }
+        | _ -> e
+
+    /// The key of a form with an activation.
+    let templateKey (form: ConstraintForm) (activation: string) = $"{form.Name}/{activation}"
+
+    /// Derives a form once for the structured kernels: the in-edge sum becomes one symbol `#a`,
+    /// its summand a function of one edge's `#w` and `#in`. A form whose arrays appear outside
+    /// one kind of sum, or that uses other coordinates, is refused with the reason (its model
+    /// keeps the straight-line kernel).
+    let template (form: ConstraintForm) (lookup: string -> Binding option) (activation: string) : FormTemplate =
+        let coordinate name = { Name = "#" + name; Kind = Coordinate }
+        let x, a, w, input = coordinate "x", coordinate "a", coordinate "w", coordinate "in"
+
+        let scalars =
+            form.Scalars |> List.filter (fun (_, k) -> k.IsSome) |> List.map (fst >> coordinate)
+
+        let signals =
+            form.Scalars |> List.filter (fun (_, k) -> k.IsNone) |> List.map (fst >> coordinate)
+
+        let empty = {
+            Key = templateKey form activation
+            Form = form.Name
+            Activation = activation
+            Phi = Expr.zero
+            Edge = None
+            X = x
+            A = a
+            Scalars = scalars
+            Signals = signals
+            W = w
+            In = input
+            Refusal = None
+        }
+
+        let bodies = sums form.Body
+        let distinct = bodies |> List.map shape |> List.distinct
+
+        if distinct.Length > 1 then
+            { empty with Refusal = Some $"form '{form.Name}' has {distinct.Length} different sums" }
+        else
+            let resolve (arrays: Expr[] list) (length: int) (index: int option) (body: SExpr) =
+                let local =
+                    Map.ofList (
+                        ("#a", BoundValue(Expr.symbol a))
+                        :: (form.Output, BoundValue(Expr.symbol x))
+                        :: List.zip form.Arrays (arrays |> List.truncate form.Arrays.Length |> List.map BoundArray)
+                        @ (form.Scalars
+                           |> List.map (fun (n, _) -> n, BoundValue(Expr.symbol (coordinate n))))
+                    )
+
+                let scope = {
+                    Resolve.scope
+                        (fun n ->
+                            match local.TryFind n with
+                            | Some b -> Some b
+                            | None -> lookup n)
+                        (InConstraint form.Name) with
+                        Activation = Some activation
+                        ArrayLength = Some length
+                        Index = index
+                }
+
+                Resolve.toExpr scope body
+
+            let slots =
+                Set.ofList (x :: a :: w :: input :: scalars @ signals)
+
+            let strangers (e: Expr) =
+                Calculus.freeSymbols e
+                |> Set.filter (fun s -> s.Kind = Coordinate && not (slots.Contains s))
+
+            try
+                let phi =
+                    resolve [ [||]; [||] ] 0 None (replaceSums (Ident("#a", 0)) form.Body)
+
+                let edge =
+                    bodies
+                    |> List.tryHead
+                    |> Option.map (resolve [ [| Expr.symbol input |]; [| Expr.symbol w |] ] 1 (Some 0))
+
+                let outside =
+                    Set.union (strangers phi) (edge |> Option.map strangers |> Option.defaultValue Set.empty)
+
+                if not outside.IsEmpty then
+                    {
+                        empty with
+                            Refusal = Some $"form '{form.Name}' uses the coordinate '{outside.MinimumElement.Name}' of no neuron"
+                    }
+                else
+                    { empty with Phi = phi; Edge = edge }
+            with ModelError(_, _, message) ->
+                { empty with Refusal = Some $"form '{form.Name}' cannot be derived once for all neurons: {message}" }

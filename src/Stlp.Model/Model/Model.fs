@@ -141,6 +141,47 @@ type NeuronLayout = {
     OtherScalars: string[]
 }
 
+/// A constraint form with one activation, derived once over index symbols for the structured
+/// kernels: `Phi` is the form with the in-edge sum replaced by the symbol `A` (so it is a
+/// function of the neuron's output `X`, `A`, its scalars and its signal values), and `Edge` the
+/// summand as a function of one edge's weight `W` and source `In`. Symbols are coordinates with
+/// names that no model can write (they start with '#').
+type FormTemplate = {
+    /// "form/activation": the key the instances use.
+    Key: string
+    Form: string
+    Activation: string
+    Phi: Expr
+    Edge: Expr option
+    X: Symbol
+    A: Symbol
+    /// The coordinate scalars (bias, slack, ...), in the form's order.
+    Scalars: Symbol list
+    /// The signal parameters' values, in the form's order.
+    Signals: Symbol list
+    W: Symbol
+    In: Symbol
+    /// Why this form cannot be looped over (then the model keeps the straight-line kernel).
+    Refusal: string option
+}
+
+/// One constraint a network builder instantiated from a form: a row of the structured kernel.
+type FormInstance = {
+    Constraint: string
+    /// The key of its <see cref="FormTemplate"/>.
+    Template: string
+    Output: string
+    /// The sum's sources and their weights (coordinates), edge by edge.
+    Sources: string[]
+    Weights: string[]
+    /// The coordinates of the form's coordinate scalars, in the form's order.
+    Scalars: string[]
+    /// The values of the form's signal parameters, in the form's order.
+    Signals: Expr[]
+    /// Whether unweighted drive terms enter its sum (not looped over yet).
+    HasDrives: bool
+}
+
 /// A network's record of which coordinates play which role, for training and evaluation.
 type NetworkInfo = {
     Name: string
@@ -155,6 +196,12 @@ type NetworkInfo = {
     LossKind: string
     /// Every non-input neuron in construction order (layer by layer for feedforward).
     Neurons: NeuronLayout[]
+    /// Every constraint the builder made, inputs included, in construction order.
+    Instances: FormInstance[]
+    /// The forms those constraints instantiate, derived once each.
+    Templates: FormTemplate[]
+    /// Feedforward: the layer sizes, inputs first; a digraph: empty.
+    LayerSizes: int[]
 } with
 
     /// The data set it is trained on, for C# callers: null when none.

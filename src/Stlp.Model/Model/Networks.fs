@@ -137,6 +137,17 @@ module Networks =
         let constraints = ResizeArray<Constraint>()
         let weights = ResizeArray<string>()
         let layout = ResizeArray<NeuronLayout>()
+        let instances = ResizeArray<FormInstance>()
+        let templates = System.Collections.Generic.Dictionary<string, FormTemplate>()
+
+        /// The form with this activation derived once over index symbols, for the loops.
+        let templateOf (form: ConstraintForm) (activation: string) =
+            let key = Forms.templateKey form activation
+
+            if not (templates.ContainsKey key) then
+                templates.[key] <- Forms.template form lookup activation
+
+            key
 
         /// One non-input neuron: its coordinate, its weights, the scalars its form asks for, and
         /// the constraint.
@@ -219,6 +230,17 @@ module Networks =
             let g = Forms.instantiate form lookup activation name (sym name) arrays scalars
             constraints.Add { Name = name; G = g; Pos = spec.Pos }
 
+            instances.Add {
+                Constraint = name
+                Template = templateOf form activation
+                Output = name
+                Sources = Array.ofList sources
+                Weights = Array.ofList ws
+                Scalars = named |> List.filter (fun (k, _) -> k.IsSome) |> List.map snd |> Array.ofList
+                Signals = [||]
+                HasDrives = not drives.IsEmpty
+            }
+
         let input (name: string) (signal: Expr) =
             coords.Add(coordinate name InputCoord spec.MassNeuron None)
 
@@ -226,6 +248,17 @@ module Networks =
                 Forms.instantiate inputForm lookup spec.Activation name (Expr.sym name Coordinate) [] [ signal ]
 
             constraints.Add { Name = name; G = g; Pos = spec.Pos }
+
+            instances.Add {
+                Constraint = name
+                Template = templateOf inputForm spec.Activation
+                Output = name
+                Sources = [||]
+                Weights = [||]
+                Scalars = [||]
+                Signals = [| signal |]
+                HasDrives = false
+            }
 
         let layers, outputs =
             match spec.Shape with
@@ -357,5 +390,11 @@ module Networks =
                 DataSet = spec.DataSet
                 LossKind = spec.LossKind
                 Neurons = layout.ToArray()
+                Instances = instances.ToArray()
+                Templates = Array.ofSeq templates.Values
+                LayerSizes =
+                    match spec.Shape with
+                    | Layers sizes -> Array.ofList sizes
+                    | Graph _ -> [||]
             }
         }

@@ -1,8 +1,8 @@
 namespace Stlp.Runtime.Kernels.Structured;
 
 /// <summary>
-/// Matrix-free conjugate gradients on the multiplier matrix of a layered network, each product
-/// <see cref="LayeredNetwork.Multiply"/> (two passes along the edges and a diagonal), optionally
+/// Matrix-free conjugate gradients on a multiplier matrix (a layered network's, or any network's
+/// rows), each product two passes along the edges and a diagonal, optionally
 /// preconditioned by the diagonal of A (Jacobi). Converged when the true residual
 /// |b - A lambda| is at most <see cref="Tolerance"/> |b| (the recurrence residual is checked
 /// each iteration, the true one on reaching it; a gap restarts from the true residual).
@@ -10,7 +10,7 @@ namespace Stlp.Runtime.Kernels.Structured;
 /// </summary>
 public sealed class ConjugateGradientSolver
 {
-    private readonly LayeredNetwork net;
+    private readonly IMultiplierOperator net;
     private readonly double[] r;
     private readonly double[] z;
     private readonly double[] p;
@@ -21,7 +21,7 @@ public sealed class ConjugateGradientSolver
     /// <param name="maxIterations">products with A allowed (0: 10 N, at least 100).</param>
     /// <param name="jacobi">precondition with diag(A)^-1.</param>
     public ConjugateGradientSolver(
-        LayeredNetwork network,
+        IMultiplierOperator network,
         double tolerance = 1e-12,
         int maxIterations = 0,
         bool jacobi = true
@@ -33,7 +33,7 @@ public sealed class ConjugateGradientSolver
             throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "must be positive");
         }
         ArgumentOutOfRangeException.ThrowIfNegative(maxIterations);
-        var n = net.NeuronCount;
+        var n = net.Size;
         Tolerance = tolerance;
         MaxIterations = maxIterations > 0 ? maxIterations : Math.Max(100, 10 * n);
         Jacobi = jacobi;
@@ -67,7 +67,7 @@ public sealed class ConjugateGradientSolver
     /// </exception>
     public int Solve(double t, ReadOnlySpan<double> b, Span<double> lambda, bool initialGuess = false)
     {
-        var n = net.NeuronCount;
+        var n = net.Size;
         Iterations = 0;
         if (Jacobi)
         {
@@ -79,7 +79,7 @@ public sealed class ConjugateGradientSolver
                 {
                     throw new NumericalFailure(
                         t,
-                        $"A[{j},{j}] ({Where(j)})",
+                        $"A[{j},{j}] ({net.Describe(j)})",
                         $"non-positive diagonal ({a:R}) of the multiplier matrix: no Jacobi preconditioner"
                     );
                 }
@@ -168,15 +168,5 @@ public sealed class ConjugateGradientSolver
         {
             r.CopyTo(z, 0);
         }
-    }
-
-    private string Where(int j)
-    {
-        var l = 0;
-        while (l + 1 < net.LayerCount && net.Offset(l + 1) <= j)
-        {
-            l++;
-        }
-        return $"layer {l}, neuron {j - net.Offset(l)}";
     }
 }

@@ -9,7 +9,7 @@ namespace Stlp.Runtime.Kernels.Structured;
 /// A = (1/m_x) T T' + (1/m_W) D with T = I - S W, and <see cref="Multiply"/> applies it in
 /// O(edges) without forming it. Not thread-safe: the product uses an internal buffer.
 /// </summary>
-public sealed class LayeredNetwork
+public sealed class LayeredNetwork : IMultiplierOperator
 {
     private readonly int[] sizes;
     private readonly int[] offsets;
@@ -72,6 +72,20 @@ public sealed class LayeredNetwork
     public int LayerCount => sizes.Length;
 
     public int NeuronCount { get; }
+
+    /// <summary>The dimension of A: <see cref="NeuronCount"/>.</summary>
+    int IMultiplierOperator.Size => NeuronCount;
+
+    /// <summary>Layer and index within it of neuron j.</summary>
+    public string Describe(int j)
+    {
+        var l = 0;
+        while (l + 1 < LayerCount && Offset(l + 1) <= j)
+        {
+            l++;
+        }
+        return $"layer {l}, neuron {j - Offset(l)}";
+    }
 
     /// <summary>The number of weights (edges).</summary>
     public int EdgeCount { get; }

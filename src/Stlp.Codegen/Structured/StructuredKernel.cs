@@ -1,0 +1,338 @@
+using Stlp.Ir;
+using Stlp.Runtime.Kernels;
+using Stlp.Runtime.Kernels.Structured;
+
+namespace Stlp.Codegen.Structured;
+
+/// <summary>How a structured kernel solves its multiplier equation A lambda~ = b.</summary>
+public enum MultiplierSolver
+{
+    /// <summary>Block elimination for a layered network, else dense Cholesky up to <see cref="StructuredKernel.DenseLimit"/> rows, else conjugate gradients.</summary>
+    Auto,
+
+    /// <summary>The layer-wise block elimination of docs/equations.md §6.1 (feedforward networks).</summary>
+    Block,
+
+    /// <summary>A assembled densely from the rows, then Cholesky: the reference.</summary>
+    Dense,
+
+    /// <summary>Jacobi-preconditioned conjugate gradients on the matrix-free product (neighbour-only passes).</summary>
+    ConjugateGradient,
+}
+
+/// <summary>
+/// The kernel of a network model from its loop IR: the rows' values from the form loops
+/// (generated or interpreted), then, all in O(edges) apart from the solve,
+/// u = M^-1 f~ = -(varpi'/varpi) qdot - M^-1 V_q, b = G_q u + gamma, A lambda~ = b with
+/// A = G_q M^-1 G_q' never written entry by entry, and qddot = u - M^-1 G_q' lambda~
+/// (docs/equations.md §3 and §6.1). Not thread-safe (it keeps scratch space).
+/// </summary>
+public sealed class StructuredKernel : IKernel
+{
+    /// <summary>The most rows <see cref="MultiplierSolver.Auto"/> solves densely when the block solve does not apply.</summary>
+    public const int DenseLimit = 1500;
+
+    private readonly LoopProgram program;
+    private readonly IFormLoops loops;
+    private readonly NetworkRows rows;
+    private readonly ObservableEvaluator potential;
+    private readonly double[] potentialValues;
+    private readonly double[] u;
+    private readonly double[] b;
+    private readonly int[] rangeForm;
+    private readonly int[] rangeStart;
+    private readonly int[] rangeCount;
+    private readonly double[] groupInverse;
+
+    // Block elimination: the rows scaled to the unit-diagonal form the §6.1 solver takes.
+    private readonly LayeredNetwork? layered;
+    private readonly LayeredBlockSolver? block;
+    private readonly double[] scale = [];
+    private readonly double[] rootInverse = [];
+    private readonly double[][] layerWeights = [];
+
+    private readonly ConjugateGradientSolver? gradients;
+    private readonly double[] dense = [];
+
+    /// <param name="program">The loop IR.</param>
+    /// <param name="loops">Its form loops, emitted or interpreted.</param>
+    /// <param name="solver">How to solve the multiplier equation.</param>
+    /// <param name="tolerance">Conjugate gradients: the relative residual to reach.</param>
+    public StructuredKernel(
+        LoopProgram program,
+        IFormLoops loops,
+        MultiplierSolver solver = MultiplierSolver.Auto,
+        double tolerance = 1e-13
+    )
+    {
+        this.program = program ?? throw new ArgumentNullException(nameof(program));
+        this.loops = loops ?? throw new ArgumentNullException(nameof(loops));
+        rows = new NetworkRows(
+            program.N,
+            program.RowOutput,
+            program.RowEdgeStart,
+            program.EdgeSource,
+            program.EdgeWeight,
+            program.RowScalarStart,
+            program.ScalarCoordinate,
+            program.ConstraintNames
+        );
+        potential = new ObservableEvaluator(program.Potential);
+        potentialValues = new double[program.Potential.Outputs.Length];
+        u = new double[program.N];
+        b = new double[program.R];
+        rangeForm = [.. program.Ranges.Select(r => r.Form)];
+        rangeStart = [.. program.Ranges.Select(r => r.Start)];
+        rangeCount = [.. program.Ranges.Select(r => r.Count)];
+        groupInverse = new double[program.MassGroupCount];
+        var layeredShape = IsLayered(program);
+        Solver = solver switch
+        {
+            MultiplierSolver.Auto when layeredShape => MultiplierSolver.Block,
+            MultiplierSolver.Auto => program.R <= DenseLimit ? MultiplierSolver.Dense : MultiplierSolver.ConjugateGradient,
+            MultiplierSolver.Block when !layeredShape => throw new ArgumentException(
+                "the block solve needs a feedforward network whose rows come layer by layer, each fed by the whole layer before"
+            ),
+            _ => solver,
+        };
+        switch (Solver)
+        {
+            case MultiplierSolver.Block:
+                var sizes = program.LayerSizes;
+                layerWeights = [.. Enumerable.Range(1, sizes.Length - 1).Select(l => new double[sizes[l] * sizes[l - 1]])];
+                layered = new LayeredNetwork(sizes, layerWeights, 1, 1);
+                Array.Fill(layered.SigmaPrime, 1.0);
+                block = new LayeredBlockSolver(layered);
+                scale = new double[program.R];
+                rootInverse = new double[program.R];
+                break;
+            case MultiplierSolver.Dense:
+                dense = new double[program.R * program.R];
+                break;
+            case MultiplierSolver.ConjugateGradient:
+                gradients = new ConjugateGradientSolver(rows, tolerance);
+                break;
+        }
+    }
+
+    /// <summary>The solver in use (<see cref="MultiplierSolver.Auto"/> resolved).</summary>
+    public MultiplierSolver Solver { get; }
+
+    /// <summary>Conjugate gradients: the iterations of the last solve; 0 otherwise.</summary>
+    public int LastIterations => gradients?.Iterations ?? 0;
+
+    /// <summary>Conjugate gradients: the relative residual the last solve reached; 0 otherwise.</summary>
+    public double LastResidual => gradients?.RelativeResidual ?? 0;
+
+    /// <summary>The rows' structure and last values.</summary>
+    public NetworkRows Rows => rows;
+
+    public int CoordinateCount => program.N;
+    public int ConstraintCount => program.R;
+    public int ParameterCount => program.ParameterNames.Length;
+    public int SignalCount => program.SignalInputs.Length;
+
+    /// <summary>
+    /// Whether the rows are a strictly layered feedforward network: layer 0 without edges, every
+    /// row of layer l fed by each output of layer l - 1 in order, and nothing else.
+    /// </summary>
+    public static bool IsLayered(LoopProgram p)
+    {
+        var sizes = p.LayerSizes;
+        if (sizes.Length < 2 || sizes.Sum() != p.R)
+        {
+            return false;
+        }
+        var offset = 0;
+        for (var l = 0; l < sizes.Length; l++)
+        {
+            for (var i = 0; i < sizes[l]; i++)
+            {
+                var j = offset + i;
+                var edges = p.RowEdgeStart[j + 1] - p.RowEdgeStart[j];
+                if (edges != (l == 0 ? 0 : sizes[l - 1]))
+                {
+                    return false;
+                }
+                for (var k = 0; k < edges; k++)
+                {
+                    if (p.EdgeSource[p.RowEdgeStart[j] + k] != p.RowOutput[offset - sizes[l - 1] + k])
+                    {
+                        return false;
+                    }
+                }
+            }
+            offset += sizes[l];
+        }
+        return true;
+    }
+
+    public void Evaluate(
+        double t,
+        ReadOnlySpan<double> q,
+        ReadOnlySpan<double> qdot,
+        ReadOnlySpan<double> parameters,
+        ReadOnlySpan<double> signals,
+        Span<double> qddot,
+        Span<double> lambdaNormalized,
+        Span<double> g,
+        Span<double> gdot,
+        out double varpi
+    )
+    {
+        // The potential: varpi, varpi'/varpi, the masses, V_q and the signal slots (straight-line).
+        potential.Evaluate(t, q, qdot, parameters, signals, potentialValues);
+        varpi = potentialValues[LoopProgram.VarpiOutput];
+        var rate = potentialValues[LoopProgram.RateOutput];
+        for (var k = 0; k < groupInverse.Length; k++)
+        {
+            groupInverse[k] = 1 / potentialValues[program.MassOutput + k];
+        }
+        var inverse = rows.InverseMass;
+        var group = program.MassGroup;
+        for (var i = 0; i < inverse.Length; i++)
+        {
+            inverse[i] = groupInverse[group[i]];
+        }
+
+        // u = M^-1 f~ = -(varpi'/varpi) qdot - M^-1 V_q (equations.md §3).
+        for (var i = 0; i < u.Length; i++)
+        {
+            u[i] = -rate * qdot[i];
+        }
+        var gradient = program.GradientCoordinates;
+        for (var k = 0; k < gradient.Length; k++)
+        {
+            var i = gradient[k];
+            u[i] -= potentialValues[program.GradientOutput + k] * inverse[i];
+        }
+
+        // The rows: G, Gdot, gamma and the entries of G_q, one loop per form.
+        loops.Evaluate(
+            rows,
+            rangeForm,
+            rangeStart,
+            rangeCount,
+            program.RowSignalStart,
+            t,
+            q,
+            qdot,
+            parameters,
+            potentialValues.AsSpan(program.SignalOutput)
+        );
+
+        // b = G_q M^-1 f~ + gamma (MULT), then A lambda~ = b.
+        for (var j = 0; j < b.Length; j++)
+        {
+            b[j] = rows.Gamma[j] + rows.RowDot(j, u);
+        }
+        Solve(t, lambdaNormalized);
+
+        // qddot = M^-1 (f~ - G_q' lambda~) = u - M^-1 G_q' lambda~ (EL).
+        var acceleration = qddot[..u.Length];
+        acceleration.Clear();
+        rows.AddTransposed(lambdaNormalized, -1, acceleration);
+        for (var i = 0; i < u.Length; i++)
+        {
+            acceleration[i] = u[i] + acceleration[i] * inverse[i];
+        }
+        rows.G.CopyTo(g);
+        rows.Gdot.CopyTo(gdot);
+    }
+
+    private void Solve(double t, Span<double> lambda)
+    {
+        try
+        {
+            switch (Solver)
+            {
+                case MultiplierSolver.Block:
+                    SolveLayered(t, lambda);
+                    break;
+                case MultiplierSolver.Dense:
+                    rows.AssembleDense(dense);
+                    var pivot = DenseCholesky.Factor(dense, program.R);
+                    if (pivot >= 0)
+                    {
+                        throw Singular(t, pivot);
+                    }
+                    b.CopyTo(lambda);
+                    DenseCholesky.Solve(dense, program.R, lambda);
+                    break;
+                default:
+                    gradients!.Solve(t, b, lambda);
+                    break;
+            }
+        }
+        catch (NumericalFailure e) when (e.Quantity.StartsWith("A", StringComparison.Ordinal) && Solver != MultiplierSolver.Dense)
+        {
+            // Every solver reports a singular system the same way, naming where it broke.
+            throw new NumericalFailure(t, e.Quantity, $"{PivotMessage} [{Solver}: {e.Message}]");
+        }
+    }
+
+    /// <summary>The message every solver gives for a multiplier matrix that is not positive definite.</summary>
+    public const string PivotMessage = "non-positive pivot of the multiplier matrix G_q H^-1 G_q' (constraints dependent)";
+
+    private NumericalFailure Singular(double t, int row) =>
+        new(t, $"A[{row},{row}] ({rows.Describe(row)})", PivotMessage);
+
+    /// <summary>
+    /// §6.1 with per-neuron masses and coefficients: with Q = diag(p_j / sqrt(m_j)) (p_j = dG^j/dx_j),
+    /// Q^-1 A Q^-1 = (I + What)(I + What)' + Dhat, What = Q^-1 E M_x^-1/2 (E: the edge entries on
+    /// neuron columns) and Dhat = Q^-1 D Q^-1 (D: weights and scalars); that is the unit-mass,
+    /// unit-slope network the block solver factors, with W = -What.
+    /// </summary>
+    private void SolveLayered(double t, Span<double> lambda)
+    {
+        var net = layered!;
+        var inverse = rows.InverseMass;
+        for (var j = 0; j < scale.Length; j++)
+        {
+            var p = rows.OutputPartial[j];
+            if (p == 0 || !double.IsFinite(p))
+            {
+                throw new NumericalFailure(
+                    t,
+                    $"dG/dx of {rows.Describe(j)}",
+                    $"is {p:R}: the block solve needs every neuron's own coefficient (use the dense or conjugate-gradient solver)"
+                );
+            }
+            rootInverse[j] = Math.Sqrt(inverse[rows.RowOutput[j]]);
+            scale[j] = p * rootInverse[j];
+        }
+        rows.PrivateDiagonal(net.D);
+        for (var j = 0; j < scale.Length; j++)
+        {
+            net.D[j] /= scale[j] * scale[j];
+        }
+        var sizes = program.LayerSizes;
+        var offset = sizes[0];
+        for (var l = 1; l < sizes.Length; l++)
+        {
+            var w = layerWeights[l - 1];
+            var previous = offset - sizes[l - 1];
+            for (var i = 0; i < sizes[l]; i++)
+            {
+                var j = offset + i;
+                var first = rows.RowEdgeStart[j];
+                var row = w.AsSpan(i * sizes[l - 1], sizes[l - 1]);
+                var s = -1 / scale[j];
+                for (var k = 0; k < row.Length; k++)
+                {
+                    row[k] = s * rows.EdgeSourcePartial[first + k] * rootInverse[previous + k];
+                }
+            }
+            offset += sizes[l];
+        }
+        for (var j = 0; j < scale.Length; j++)
+        {
+            lambda[j] = b[j] / scale[j];
+        }
+        block!.Solve(t, lambda, lambda);
+        for (var j = 0; j < scale.Length; j++)
+        {
+            lambda[j] /= scale[j];
+        }
+    }
+}

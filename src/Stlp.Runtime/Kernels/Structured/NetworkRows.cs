@@ -1,0 +1,269 @@
+namespace Stlp.Runtime.Kernels.Structured;
+
+/// <summary>
+/// The rows of G_q of a network model as data (docs/equations.md §6): row j (a neuron's
+/// constraint) touches its output x_j, the sources and weights of its in-edges (CSR), and its
+/// coordinate scalars (bias, slack). The structure is fixed; the values (<see cref="OutputPartial"/>,
+/// the edge and scalar partials, G, Gdot, gamma) are written by an <see cref="IFormLoops"/> at each
+/// evaluation. With the inverse masses, this is the multiplier matrix A = G_q M^-1 G_q' without
+/// forming it: <see cref="Multiply"/> is two passes over the rows, O(edges).
+/// </summary>
+public sealed class NetworkRows : IMultiplierOperator
+{
+    /// <param name="coordinateCount">n.</param>
+    /// <param name="rowOutput">Each row's output coordinate.</param>
+    /// <param name="rowEdgeStart">CSR offsets of the rows' edges (r + 1 entries).</param>
+    /// <param name="edgeSource">Each edge's source coordinate.</param>
+    /// <param name="edgeWeight">Each edge's weight coordinate.</param>
+    /// <param name="rowScalarStart">CSR offsets of the rows' scalars (r + 1 entries).</param>
+    /// <param name="scalarCoordinate">The scalar coordinates.</param>
+    /// <param name="rowNames">The constraints' names, for messages.</param>
+    public NetworkRows(
+        int coordinateCount,
+        int[] rowOutput,
+        int[] rowEdgeStart,
+        int[] edgeSource,
+        int[] edgeWeight,
+        int[] rowScalarStart,
+        int[] scalarCoordinate,
+        string[] rowNames
+    )
+    {
+        CoordinateCount = coordinateCount;
+        RowOutput = rowOutput;
+        RowEdgeStart = rowEdgeStart;
+        EdgeSource = edgeSource;
+        EdgeWeight = edgeWeight;
+        RowScalarStart = rowScalarStart;
+        ScalarCoordinate = scalarCoordinate;
+        RowNames = rowNames;
+        var r = rowOutput.Length;
+        G = new double[r];
+        Gdot = new double[r];
+        Gamma = new double[r];
+        OutputPartial = new double[r];
+        SumPartial = new double[r];
+        ScalarPartial = new double[scalarCoordinate.Length];
+        EdgeWeightPartial = new double[edgeSource.Length];
+        EdgeSourcePartial = new double[edgeSource.Length];
+        InverseMass = new double[coordinateCount];
+        scratch = new double[coordinateCount];
+    }
+
+    private readonly double[] scratch;
+
+    public int CoordinateCount { get; }
+    public int[] RowOutput { get; }
+    public int[] RowEdgeStart { get; }
+    public int[] EdgeSource { get; }
+    public int[] EdgeWeight { get; }
+    public int[] RowScalarStart { get; }
+    public int[] ScalarCoordinate { get; }
+    public string[] RowNames { get; }
+
+    /// <summary>The number of rows r.</summary>
+    public int Size => RowOutput.Length;
+
+    /// <summary>The number of edges.</summary>
+    public int EdgeCount => EdgeSource.Length;
+
+    // Written by the form loops at each evaluation.
+    public double[] G { get; }
+    public double[] Gdot { get; }
+    public double[] Gamma { get; }
+
+    /// <summary>dG^j/dx_j (the edge from x_j to itself, in a digraph, is an edge).</summary>
+    public double[] OutputPartial { get; }
+
+    /// <summary>dphi/da_j, the sum's coefficient (already folded into the edge partials).</summary>
+    public double[] SumPartial { get; }
+
+    public double[] ScalarPartial { get; }
+
+    /// <summary>dG^j/dw_e for edge e of row j.</summary>
+    public double[] EdgeWeightPartial { get; }
+
+    /// <summary>dG^j/dx_source(e) for edge e of row j.</summary>
+    public double[] EdgeSourcePartial { get; }
+
+    /// <summary>1/m_i per coordinate, set by the kernel.</summary>
+    public double[] InverseMass { get; }
+
+    /// <summary>Row j of G_q dotted with a coordinate vector: (G_q v)_j.</summary>
+    public double RowDot(int j, ReadOnlySpan<double> v)
+    {
+        var s = OutputPartial[j] * v[RowOutput[j]];
+        for (var e = RowEdgeStart[j]; e < RowEdgeStart[j + 1]; e++)
+        {
+            s += EdgeWeightPartial[e] * v[EdgeWeight[e]] + EdgeSourcePartial[e] * v[EdgeSource[e]];
+        }
+        for (var k = RowScalarStart[j]; k < RowScalarStart[j + 1]; k++)
+        {
+            s += ScalarPartial[k] * v[ScalarCoordinate[k]];
+        }
+        return s;
+    }
+
+    /// <summary>y += alpha G_q' lambda (a coordinate vector), scattered along the rows.</summary>
+    public void AddTransposed(ReadOnlySpan<double> lambda, double alpha, Span<double> y)
+    {
+        for (var j = 0; j < Size; j++)
+        {
+            var l = alpha * lambda[j];
+            if (l == 0)
+            {
+                continue;
+            }
+            y[RowOutput[j]] += OutputPartial[j] * l;
+            for (var e = RowEdgeStart[j]; e < RowEdgeStart[j + 1]; e++)
+            {
+                y[EdgeWeight[e]] += EdgeWeightPartial[e] * l;
+                y[EdgeSource[e]] += EdgeSourcePartial[e] * l;
+            }
+            for (var k = RowScalarStart[j]; k < RowScalarStart[j + 1]; k++)
+            {
+                y[ScalarCoordinate[k]] += ScalarPartial[k] * l;
+            }
+        }
+    }
+
+    /// <summary>result = A v = G_q M^-1 G_q' v in O(edges): one scatter, one gather.</summary>
+    public void Multiply(ReadOnlySpan<double> v, Span<double> result)
+    {
+        var y = scratch.AsSpan();
+        y.Clear();
+        AddTransposed(v, 1, y);
+        for (var i = 0; i < y.Length; i++)
+        {
+            y[i] *= InverseMass[i];
+        }
+        for (var j = 0; j < Size; j++)
+        {
+            result[j] = RowDot(j, y);
+        }
+    }
+
+    /// <summary>The diagonal of A: sum over row j's entries of G_jc^2 / m_c (a self-loop adds to the output's entry).</summary>
+    public void Diagonal(Span<double> diagonal)
+    {
+        for (var j = 0; j < Size; j++)
+        {
+            var own = OutputPartial[j];
+            var s = 0.0;
+            for (var e = RowEdgeStart[j]; e < RowEdgeStart[j + 1]; e++)
+            {
+                var gw = EdgeWeightPartial[e];
+                s += gw * gw * InverseMass[EdgeWeight[e]];
+                var gx = EdgeSourcePartial[e];
+                if (EdgeSource[e] == RowOutput[j])
+                {
+                    own += gx;
+                }
+                else
+                {
+                    s += gx * gx * InverseMass[EdgeSource[e]];
+                }
+            }
+            for (var k = RowScalarStart[j]; k < RowScalarStart[j + 1]; k++)
+            {
+                var gs = ScalarPartial[k];
+                s += gs * gs * InverseMass[ScalarCoordinate[k]];
+            }
+            diagonal[j] = s + own * own * InverseMass[RowOutput[j]];
+        }
+    }
+
+    /// <summary>
+    /// The private part D_j: the entries of row j on coordinates no other row touches (its weights
+    /// and scalars), sum G_jc^2 / m_c; A = T M_x^-1 T' + diag(D) with T the neuron columns.
+    /// </summary>
+    public void PrivateDiagonal(Span<double> d)
+    {
+        for (var j = 0; j < Size; j++)
+        {
+            var s = 0.0;
+            for (var e = RowEdgeStart[j]; e < RowEdgeStart[j + 1]; e++)
+            {
+                var gw = EdgeWeightPartial[e];
+                s += gw * gw * InverseMass[EdgeWeight[e]];
+            }
+            for (var k = RowScalarStart[j]; k < RowScalarStart[j + 1]; k++)
+            {
+                var gs = ScalarPartial[k];
+                s += gs * gs * InverseMass[ScalarCoordinate[k]];
+            }
+            d[j] = s;
+        }
+    }
+
+    /// <summary>Writes A densely (r x r, row-major): for small systems and the reference solve.</summary>
+    public void AssembleDense(Span<double> a)
+    {
+        var r = Size;
+        a[..(r * r)].Clear();
+        var column = new double[r];
+        var y = scratch.AsSpan();
+        // Column k of A is G_q M^-1 (row k of G_q)': O(r nnz), for the sizes the dense solve serves.
+        for (var k = 0; k < r; k++)
+        {
+            y.Clear();
+            column.AsSpan().Clear();
+            column[k] = 1;
+            AddTransposed(column, 1, y);
+            for (var i = 0; i < y.Length; i++)
+            {
+                y[i] *= InverseMass[i];
+            }
+            for (var j = 0; j < r; j++)
+            {
+                a[j * r + k] = RowDot(j, y);
+            }
+        }
+    }
+
+    public string Describe(int j) => $"constraint '{RowNames[j]}'";
+}
+
+/// <summary>
+/// A symmetric positive definite operator, applied without being formed: what conjugate
+/// gradients need (the product, the diagonal for Jacobi, and a name for row j in messages).
+/// </summary>
+public interface IMultiplierOperator
+{
+    /// <summary>The dimension.</summary>
+    int Size { get; }
+
+    /// <summary>result = A v; <paramref name="result"/> must not overlap <paramref name="v"/>.</summary>
+    void Multiply(ReadOnlySpan<double> v, Span<double> result);
+
+    /// <summary>The diagonal of A.</summary>
+    void Diagonal(Span<double> diagonal);
+
+    /// <summary>What row j is, for messages.</summary>
+    string Describe(int j);
+}
+
+/// <summary>
+/// The per-row work of a structured kernel: for every row of every index set, its form's G, Gdot,
+/// gamma and partial derivatives, from the sums over its in-edges. The generated code implements
+/// it with one loop per form; the interpreter runs the loop IR's element code row by row.
+/// </summary>
+public interface IFormLoops
+{
+    /// <summary>
+    /// Fills the rows' values. <paramref name="signalSlots"/> holds, per signal parameter slot,
+    /// its value, rate and second derivative (three entries each).
+    /// </summary>
+    void Evaluate(
+        NetworkRows rows,
+        int[] rangeForm,
+        int[] rangeStart,
+        int[] rangeCount,
+        int[] rowSignalStart,
+        double t,
+        ReadOnlySpan<double> q,
+        ReadOnlySpan<double> qdot,
+        ReadOnlySpan<double> parameters,
+        ReadOnlySpan<double> signalSlots
+    );
+}
