@@ -284,7 +284,8 @@ public sealed class PreparedRun
                     d.Epochs,
                     d.Present,
                     d.Mollify,
-                    d.Standardize
+                    d.Standardize,
+                    d.Shuffle
                 )),
             ],
             KernelHash = KernelCache.Key(Kernel.Source),

@@ -32,7 +32,8 @@ public sealed record DataSetConfiguration(
     int Epochs,
     double Present,
     double Mollify,
-    bool Standardize
+    bool Standardize,
+    bool Shuffle = true
 );
 
 /// <summary>Everything a run used, so that it can be reproduced: tool, model, parameters, method, data, kernel.</summary>

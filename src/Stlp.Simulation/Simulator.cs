@@ -28,7 +28,17 @@ public static class Simulator
     {
         var dataSets = model
             .DataSets.Select(d => new DataSetSignals(
-                new DataSetSpec(d.Name, d.OneHot, d.Present, d.Mollify, d.Epochs, d.Split, d.Seed, d.Standardize),
+                new DataSetSpec(
+                    d.Name,
+                    d.OneHot,
+                    d.Present,
+                    d.Mollify,
+                    d.Epochs,
+                    d.Split,
+                    d.Seed,
+                    d.Standardize,
+                    d.Shuffle
+                ),
                 d.Table.Features,
                 d.Table.Labels
             ))

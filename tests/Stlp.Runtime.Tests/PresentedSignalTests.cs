@@ -94,4 +94,25 @@ public sealed class DataSetSignalTests
         }
         Assert.Equal(8.0, d.Duration);
     }
+
+    [Fact]
+    public void WithoutShuffleTheFirstRowsTrainInFileOrder()
+    {
+        double[][] features = [.. Enumerable.Range(0, 10).Select(r => new double[] { r })];
+        string[] labels = [.. Enumerable.Range(0, 10).Select(r => (r % 2).ToString())];
+        var d = new DataSetSignals(
+            new DataSetSpec("D", true, 1.0, 0.1, 1, 0.8, 7, false, Shuffle: false),
+            features,
+            labels
+        );
+        Assert.Equal(Enumerable.Range(0, 8), d.TrainRows);
+        Assert.Equal([8, 9], d.HeldOutRows);
+        for (var k = 0; k < 8; k++)
+        {
+            Assert.Equal(k, d.Value("D_in1", 0, k + 0.5), 12);
+        }
+        // The default shuffles with the seed.
+        var shuffled = new DataSetSignals(new DataSetSpec("D", true, 1.0, 0.1, 1, 0.8, 7, false), features, labels);
+        Assert.NotEqual(Enumerable.Range(0, 8), shuffled.TrainRows);
+    }
 }

@@ -228,6 +228,9 @@ module Parser =
             keyword "split" >>. expr |>> Split
             keyword "seed" >>. integer |>> Seed
             keyword "standardize" >>% Standardize
+            keyword "onehot" >>% OneHot
+            keyword "shuffle"
+            >>. ((keyword "off" >>% Shuffle false) <|> (keyword "on" >>% Shuffle true))
         ]
 
     let private quoted: P<string> =
@@ -238,9 +241,14 @@ module Parser =
         keyword "data"
         >>. pipe3
             name
-            (str "=" >>. keyword "csv" >>. quoted)
+            (str "="
+             >>. choice [
+                 keyword "csv" >>. quoted |>> Csv
+                 keyword "idx"
+                 >>. pipe2 quoted (keyword "labels" >>. quoted) (fun i l -> Idx(i, l))
+             ])
             (many (optional (str ",") >>. dataOption))
-            (fun n path opts -> DataDef(n, path, opts))
+            (fun n source opts -> DataDef(n, source, opts))
 
     /// `in[]` (one per in-edge), `b` (a weight per neuron), `s: slack` (a coordinate of that kind).
     let private formParamTyped: P<FormParam> =

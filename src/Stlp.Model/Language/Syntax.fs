@@ -82,12 +82,26 @@ module Syntax =
 
     type DataOption =
         | Target of Name * oneHot: bool
+        /// A bare `onehot`: the target (the last column of a CSV, the labels of an IDX pair) is
+        /// one-hot class indicators.
+        | OneHot
         | Present of SExpr
         | Mollify of SExpr
         | Epochs of int
         | Split of SExpr
         | Seed of int
         | Standardize
+        /// `shuffle off` keeps the rows in file order (the first `split` train); `shuffle on`
+        /// (the default) shuffles them with the seed.
+        | Shuffle of bool
+
+    /// Where a data set's rows come from.
+    type DataSource =
+        /// `csv "PATH"`: a table with a header line.
+        | Csv of path: string
+        /// `idx "IMAGES" labels "LABELS"`: an IDX3 ubyte image file and an IDX1 ubyte label
+        /// file (MNIST, Fashion-MNIST), each gzip'd or plain.
+        | Idx of images: string * labels: string
 
     type SimOption =
         | Span of SExpr * SExpr
@@ -105,7 +119,7 @@ module Syntax =
         | ModelName of Name
         | Param of Name * SExpr
         | SignalDef of Name * arg: Name * SExpr
-        | DataDef of Name * path: string * DataOption list
+        | DataDef of Name * DataSource * DataOption list
         | CoordDecl of CoordinateKind * Name * equation: SExpr option * CoordOption list
         | ConstraintDef of Name * SExpr * SExpr
         | Dissipation of SExpr

@@ -4,9 +4,10 @@ open System
 open System.Globalization
 open System.IO
 
-/// A CSV training set as read once, when the model is elaborated: the header, the feature
-/// columns as numbers and the target column's cells as written. The one reader of data files:
-/// the runtime takes these arrays and never opens the file again.
+/// A training set as read once, when the model is elaborated: the header, the feature
+/// columns as numbers and the target column's cells as written. Read here from CSV and by
+/// `IdxReader` from IDX files, the only readers of data files: the runtime takes these arrays
+/// and never opens the files again.
 type DataTable = {
     /// The full path the table was read from.
     Path: string

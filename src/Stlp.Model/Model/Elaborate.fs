@@ -22,18 +22,21 @@ module Elaborate =
             }
             e
 
-    /// Reads a CSV data set (once: the runtime takes its arrays) and its options.
-    let private readDataSet (baseDir: string) (n: Name) (path: string) (opts: DataOption list) (value: SExpr -> float) =
-        let full =
+    /// Reads a data set (once: the runtime takes its arrays), CSV or IDX, and its options.
+    let private readDataSet
+        (baseDir: string)
+        (n: Name)
+        (source: DataSource)
+        (opts: DataOption list)
+        (value: SExpr -> float)
+        =
+        let resolve (path: string) =
             if Path.IsPathRooted path then
                 path
             else
                 Path.Combine(baseDir, path)
 
-        if not (File.Exists full) then
-            Errors.fail InvalidModel n.Pos $"data set '{n.Text}': file not found: {full}"
-
-        let target, oneHot =
+        let target, targetOneHot =
             opts
             |> List.tryPick (function
                 | Target(t, o) -> Some(t, o)
@@ -41,10 +44,29 @@ module Elaborate =
             |> Option.map (fun (t, o) -> Some t, o)
             |> Option.defaultValue (None, false)
 
+        let oneHot = targetOneHot || List.contains OneHot opts
+
+        let failAt (pos: SourcePos) (message: string) =
+            ModelError(InvalidModel, Some pos, $"data set '{n.Text}': {message}")
+
         let table =
-            DataTable.read full (target |> Option.map (fun t -> t.Text)) (fun message ->
-                let pos = target |> Option.map (fun t -> t.Pos) |> Option.defaultValue n.Pos
-                ModelError(InvalidModel, Some pos, $"data set '{n.Text}': {message}"))
+            match source with
+            | Csv path ->
+                let full = resolve path
+
+                if not (File.Exists full) then
+                    Errors.fail InvalidModel n.Pos $"data set '{n.Text}': file not found: {full}"
+
+                DataTable.read full (target |> Option.map (fun t -> t.Text)) (fun message ->
+                    failAt (target |> Option.map (fun t -> t.Pos) |> Option.defaultValue n.Pos) message)
+            | Idx(images, labels) ->
+                match target with
+                | Some t ->
+                    Errors.fail
+                        InvalidModel
+                        t.Pos
+                        $"data set '{n.Text}': an idx data set's target is its labels file; write 'onehot' alone, without 'target {t.Text}'"
+                | None -> IdxReader.read images labels resolve (failAt n.Pos)
 
         let classes = DataTable.classes table |> List.ofArray
         let features = List.ofArray table.FeatureNames
@@ -75,7 +97,7 @@ module Elaborate =
 
         {
             Name = n.Text
-            Path = full
+            Path = table.Path
             Table = table
             TargetColumn = targetName
             OneHot = oneHot
@@ -100,6 +122,12 @@ module Elaborate =
                     | _ -> None)
                     1
             Standardize = opts |> List.contains Standardize
+            Shuffle =
+                pick
+                    (function
+                    | Shuffle s -> Some s
+                    | _ -> None)
+                    true
             Features = features
             Targets = if oneHot then classes else [ targetName ]
             Classes = classes
@@ -222,9 +250,9 @@ module Elaborate =
             | SignalDef(n, _, _) ->
                 define n
                 bindings.[n.Text] <- BoundSignal n.Text
-            | DataDef(n, path, opts) ->
+            | DataDef(n, source, opts) ->
                 define n
-                let d = readDataSet baseDir n path opts value
+                let d = readDataSet baseDir n source opts value
                 dataSets.Add d
 
                 d.Features

@@ -50,8 +50,12 @@ type DataSet = {
     Epochs: int
     /// Fraction of rows used for training; the rest is held out.
     Split: float
+    /// The seed of the shuffle (when `Shuffle`).
     Seed: int
     Standardize: bool
+    /// Whether the rows are shuffled with `Seed` before the split; false keeps file order, so
+    /// the first `Split` of the rows train and the last are held out.
+    Shuffle: bool
     Features: string list
     /// Target names: one per class with one-hot, else the target column.
     Targets: string list

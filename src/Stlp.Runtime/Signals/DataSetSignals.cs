@@ -3,6 +3,8 @@ using System.Globalization;
 namespace Stlp.Runtime.Signals;
 
 /// <summary>How a training set becomes signals (docs/equations.md §8); filled from the model's data statement.</summary>
+/// <param name="Shuffle">Whether the rows are shuffled with <paramref name="Seed"/> before the split
+/// (the default); false keeps file order: the first <paramref name="Split"/> of the rows train, the rest are held out.</param>
 public sealed record DataSetSpec(
     string Name,
     bool OneHot,
@@ -11,11 +13,13 @@ public sealed record DataSetSpec(
     int Epochs,
     double Split,
     int Seed,
-    bool Standardize
+    bool Standardize,
+    bool Shuffle = true
 );
 
 /// <summary>
-/// A training set as signals: the rows are shuffled with the seed, the first <c>Split</c> of them
+/// A training set as signals: the rows are shuffled with the seed (or kept in file order without
+/// <c>Shuffle</c>), the first <c>Split</c> of them
 /// train (presented in that order for <c>tau</c> each, cycling for the epochs, mollified
 /// transitions), the rest are held out. Features are standardized with the training rows'
 /// mean and deviation when asked; targets are one-hot class indicators or the target column.
@@ -33,7 +37,9 @@ public sealed class DataSetSignals
         Classes = [.. labels.Distinct().Order(StringComparer.Ordinal)];
         var rowCount = features.Length;
         var rng = new Random(spec.Seed);
-        var order = Enumerable.Range(0, rowCount).OrderBy(_ => rng.Next()).ToArray();
+        var order = spec.Shuffle
+            ? Enumerable.Range(0, rowCount).OrderBy(_ => rng.Next()).ToArray()
+            : Enumerable.Range(0, rowCount).ToArray();
         var trainCount = Math.Clamp((int)Math.Round(spec.Split * rowCount), 1, rowCount);
         TrainRows = order[..trainCount];
         HeldOutRows = order[trainCount..];

@@ -110,6 +110,7 @@ public sealed class SummaryRecorder(string directory) : IRunRecorder
                         ["present"] = d.Present,
                         ["mollify"] = d.Mollify,
                         ["standardize"] = d.Standardize,
+                        ["shuffle"] = d.Shuffle,
                     }),
                 ]
             ),
