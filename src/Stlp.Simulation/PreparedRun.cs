@@ -1,3 +1,4 @@
+using Stlp.Ir;
 using System.Diagnostics;
 using System.Reflection;
 using System.Security.Cryptography;
@@ -94,7 +95,10 @@ public sealed class PreparedRun
     public double OutputEvery { get; }
     public IntegratorSettings Settings { get; }
 
-    public IReadOnlyList<string> CoordinateNames => Kernel.Program.CoordinateNames;
+    public IReadOnlyList<string> CoordinateNames => Kernel.Shape.CoordinateNames;
+
+    /// <summary>Which kernel the run uses and why: "structured (block solve; ...)" or "straight-line (reason)".</summary>
+    public string KernelChoice { get; init; } = "straight-line";
 
     /// <summary>The completed start (q, qdot).</summary>
     public double[] StartState => [.. Initial.State.Q, .. Initial.State.Qdot];
@@ -104,7 +108,7 @@ public sealed class PreparedRun
     {
         var wall = Stopwatch.StartNew();
         var sinks = (recorders ?? []).ToArray();
-        var program = Kernel.Program;
+        var program = Kernel.Shape;
         var n = program.N;
         var (networkViews, targetSignals) = NetworkViews();
         var layout = new RunLayout(
@@ -185,7 +189,10 @@ public sealed class PreparedRun
         }
         catch (NumericalFailure e)
         {
-            (status, message) = (RunStatus.Failed, KernelFailures.Named(e, program).Message);
+            (status, message) = (
+                RunStatus.Failed,
+                program is IrProgram ir ? KernelFailures.Named(e, ir).Message : e.Message
+            );
         }
         integration.Stop();
         progress?.Report(new RunProgress(RunPhase.Evaluate, reached, Math.Clamp((reached - T0) / (T1 - T0), 0, 1)));
@@ -230,7 +237,7 @@ public sealed class PreparedRun
             LossMeanLastTenth = TenthMean(losses, last: true),
             InitialChanges = [.. Initial.Changes],
             KernelCacheHit = Kernel.CacheHit,
-            KernelTemporaries = program.Instructions.Length,
+            KernelTemporaries = program is IrProgram straight ? straight.Instructions.Length : 0,
             Timings = new RunTimings(
                 deriveTime,
                 Kernel.GenerateTime,
@@ -289,6 +296,7 @@ public sealed class PreparedRun
                 )),
             ],
             KernelHash = KernelCache.Key(Kernel.Source),
+            Kernel = KernelChoice,
             KernelCacheHit = Kernel.CacheHit,
         };
     }
@@ -369,7 +377,7 @@ public sealed class PreparedRun
     /// </summary>
     private sealed class EpochSnapshots(PreparedRun run)
     {
-        private readonly int n = run.Kernel.Program.N;
+        private readonly int n = run.Kernel.Shape.N;
         private readonly List<(NetworkInfo Network, DataSet Spec, DataSetSignals Data, double[] Ends)> trained =
         [
             .. run

@@ -63,6 +63,9 @@ public sealed record RunConfiguration
     /// <summary>The content hash of the kernel source (with compiler and runtime versions): the cache key.</summary>
     public required string KernelHash { get; init; }
     public required bool KernelCacheHit { get; init; }
+
+    /// <summary>Which kernel ran: "structured (SOLVER solve; rows, edges)" or "straight-line" (with why, for a network model).</summary>
+    public string Kernel { get; init; } = "straight-line";
 }
 
 /// <summary>What a run reached: a typed summary that <c>summary.json</c> is written from.</summary>

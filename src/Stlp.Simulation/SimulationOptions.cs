@@ -1,4 +1,5 @@
 using Stlp.Codegen;
+using Stlp.Codegen.Structured;
 using Stlp.Model;
 
 namespace Stlp.Simulation;
@@ -44,6 +45,28 @@ public sealed record SimulationOptions
 
     /// <summary>Told the phase, the time reached and the fraction done as the run goes.</summary>
     public IProgress<RunProgress>? Progress { get; init; }
+
+    /// <summary>Which kernel: structured for network models that qualify (the default), or forced either way.</summary>
+    public KernelPath Kernel { get; init; } = KernelPath.Auto;
+
+    /// <summary>The structured kernel's multiplier solve (default: block elimination for layered networks).</summary>
+    public MultiplierSolver Solver { get; init; } = MultiplierSolver.Auto;
+
+    /// <summary>Run the structured kernel's loop IR through the interpreter instead of compiling it (the reference; slow).</summary>
+    public bool InterpretLoops { get; init; }
+}
+
+/// <summary>Which kernel a run uses.</summary>
+public enum KernelPath
+{
+    /// <summary>Structured (loops over the network's rows) when every constraint is a network neuron whose form derives once, else straight-line.</summary>
+    Auto,
+
+    /// <summary>One straight-line kernel for the whole model (every entry of A written out).</summary>
+    StraightLine,
+
+    /// <summary>The structured kernel; a model that does not qualify is refused with the reason.</summary>
+    Structured,
 }
 
 /// <summary>The phases of a run, in order.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Stlp.Codegen;
+using Stlp.Codegen.Structured;
 using Stlp.Ir;
 using Stlp.Model;
 using Stlp.Runtime.Integration;
@@ -69,7 +70,9 @@ public static class Simulator
             basis is not null && basis.Stabilization.Equals(stabilization)
                 ? Derivations.Rebind(basis.Derivation, model)
                 : null;
-        var derivation = reused ?? Derivations.Derive(model, stabilization);
+        var (derivation, loops, why) = reused is null
+            ? Derive(model, stabilization, options.Kernel)
+            : (reused, basis!.Kernel.Loops, basis.KernelChoice);
 
         var (signals, dataSets) = Signals(model);
         options.Progress?.Report(new RunProgress(RunPhase.Start, model.Simulation.T0, 0));
@@ -77,10 +80,11 @@ public static class Simulator
         var deriveTime = watch.Elapsed;
 
         options.Progress?.Report(new RunProgress(RunPhase.Compile, model.Simulation.T0, 0));
-        var kernel = reused is null
-            ? KernelFactory.Create(Lower.lower(derivation), options.Cache)
-            : Fresh(basis!.Kernel);
-        var program = kernel.Program;
+        var kernel = reused is not null ? Fresh(basis!.Kernel)
+            : loops is not null
+                ? KernelFactory.CreateStructured(loops, options.Cache, options.Solver, options.InterpretLoops)
+            : KernelFactory.Create(Lower.lower(derivation), options.Cache);
+        var program = kernel.Shape;
         // The model's values: a rebound model's parameters differ from those the kernel was lowered with.
         var parameters = model.ParameterValues;
         double[] parameterValues = [.. program.ParameterNames.Select(name => parameters[name])];
@@ -114,6 +118,9 @@ public static class Simulator
             var masses = observables.Masses(model.Simulation.T0);
             afterStep = new Projection(kernel.Kernel, parameterValues, masses, fillSignals).Apply;
         }
+        var choice = kernel.Kernel is StructuredKernel structured
+            ? $"structured ({SolverName(structured.Solver)} solve; {structured.Rows.Size} rows, {structured.Rows.EdgeCount} edges)"
+            : why is null ? "straight-line" : $"straight-line ({why})";
         return new PreparedRun(
             model,
             options,
@@ -127,7 +134,48 @@ public static class Simulator
             afterStep,
             deriveTime,
             reused is not null
-        );
+        )
+        {
+            KernelChoice = choice,
+        };
+    }
+
+    /// <summary>The solver as the CLI and summaries spell it.</summary>
+    public static string SolverName(MultiplierSolver solver) =>
+        solver switch
+        {
+            MultiplierSolver.Block => "block",
+            MultiplierSolver.Dense => "dense",
+            MultiplierSolver.ConjugateGradient => "cg",
+            _ => "auto",
+        };
+
+    /// <summary>
+    /// The derivation, and the loop IR when the structured kernel is taken (then the symbolic
+    /// multiplier equation, which grows as the square of a layer, is never formed); otherwise
+    /// why not (null for a model without networks, or when the straight-line kernel was asked for).
+    /// </summary>
+    private static (Derivation Derivation, LoopProgram? Loops, string? Why) Derive(
+        ModelDefinition model,
+        Stabilization stabilization,
+        KernelPath path
+    )
+    {
+        if (path == KernelPath.StraightLine || (path == KernelPath.Auto && model.Networks.IsEmpty))
+        {
+            return (Derivations.Derive(model, stabilization), null, null);
+        }
+        var light = Derivations.DeriveForLoops(model, stabilization);
+        var refusal = Loops.refusal(light);
+        if (refusal is null)
+        {
+            return (light, Loops.lower(light), null);
+        }
+        if (path == KernelPath.Structured)
+        {
+            throw new InputError($"the structured kernel does not apply to this model: {refusal.Value}");
+        }
+        return (Derivations.Derive(model, stabilization), null, refusal.Value);
     }
 
     /// <summary>The most fixed steps, or recorded samples, a run may take: more is refused before any work.</summary>
@@ -237,7 +285,9 @@ public static class Simulator
     private static CompiledKernel Fresh(CompiledKernel compiled) =>
         compiled with
         {
-            Kernel = (Runtime.Kernels.IKernel)Activator.CreateInstance(compiled.Kernel.GetType())!,
+            Kernel = compiled.Kernel is StructuredKernel structured
+                ? structured.Fresh()
+                : (Runtime.Kernels.IKernel)Activator.CreateInstance(compiled.Kernel.GetType())!,
             CacheHit = true,
             GenerateTime = TimeSpan.Zero,
             CompileTime = TimeSpan.Zero,

@@ -79,6 +79,8 @@ public static class LoopEmitter
             header.AppendLine($"//   p[{k}] = {KernelEmitter.CommentSafe(p.ParameterNames[k])}");
         }
         header.AppendLine("#nullable enable");
+        // Every slot is unpacked; a form need not read them all (an input neuron has no sum).
+        header.AppendLine("#pragma warning disable CS0219");
         return header.ToString().ReplaceLineEndings("\n") + text;
     }
 

@@ -33,6 +33,7 @@ public sealed class StructuredKernel : IKernel
     public const int DenseLimit = 1500;
 
     private readonly LoopProgram program;
+    private readonly double tolerance;
     private readonly IFormLoops loops;
     private readonly NetworkRows rows;
     private readonly ObservableEvaluator potential;
@@ -66,6 +67,7 @@ public sealed class StructuredKernel : IKernel
     )
     {
         this.program = program ?? throw new ArgumentNullException(nameof(program));
+        this.tolerance = tolerance;
         this.loops = loops ?? throw new ArgumentNullException(nameof(loops));
         rows = new NetworkRows(
             program.N,
@@ -114,6 +116,10 @@ public sealed class StructuredKernel : IKernel
                 break;
         }
     }
+
+    /// <summary>Another instance (kernels keep scratch space: parallel runs need one each), no recompilation.</summary>
+    public StructuredKernel Fresh() =>
+        new(program, loops is LoopInterpreter ? new LoopInterpreter(program) : loops, Solver, tolerance);
 
     /// <summary>The solver in use (<see cref="MultiplierSolver.Auto"/> resolved).</summary>
     public MultiplierSolver Solver { get; }

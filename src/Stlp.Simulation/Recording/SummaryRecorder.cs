@@ -116,6 +116,7 @@ public sealed class SummaryRecorder(string directory) : IRunRecorder
             ),
             ["kernel_hash"] = c.KernelHash,
             ["kernel_cache_hit"] = c.KernelCacheHit,
+            ["kernel"] = c.Kernel,
         };
     }
 

@@ -1,0 +1,205 @@
+using Stlp.Codegen;
+using Stlp.Codegen.Structured;
+using Stlp.Ir;
+using Stlp.Runtime.Kernels;
+using Stlp.Runtime.Signals;
+using Xunit;
+
+namespace Stlp.Simulation.Tests;
+
+/// <summary>
+/// The structured kernel (loop IR: forms derived once, rows and edges as data) held to the
+/// straight-line kernel on every network sample, the emitted loops to the interpreted ones, and
+/// every multiplier solver to the dense one, at random states around each sample's start. Each
+/// output is compared relative to its largest entry; the accelerations, a difference of the force
+/// and constraint terms (which with m_x = 1e-5 are 1e5 times larger than it), relative to the
+/// larger of those terms.
+/// </summary>
+public class StructuredKernelTests
+{
+    public static TheoryData<string> NetworkSamples =>
+        [
+            "xor.stlp",
+            "xor_learn.stlp",
+            "moons.stlp",
+            "iris.stlp",
+            "mlp.stlp",
+            "mlp4882.stlp",
+            "first_network.stlp",
+            "backprop_limit.stlp",
+            "recurrent.stlp",
+            "digits.stlp",
+        ];
+
+    /// <summary>Every output of two kernels at the same states, as the largest difference relative to each output's size.</summary>
+    private static double Disagreement(PreparedRun reference, PreparedRun other, int states, int seed)
+    {
+        var worst = 0.0;
+        var rng = new Random(seed);
+        var start = reference.StartState;
+        var n = reference.Kernel.Shape.N;
+        var a = Outputs.For(reference);
+        var b = Outputs.For(other);
+        for (var k = 0; k < states; k++)
+        {
+            var t = reference.T0 + rng.NextDouble() * Math.Min(20, reference.T1 - reference.T0);
+            var q = new double[n];
+            var qdot = new double[n];
+            for (var i = 0; i < n; i++)
+            {
+                q[i] = start[i] + 0.2 * (rng.NextDouble() - 0.5);
+                qdot[i] = 0.2 * (rng.NextDouble() - 0.5);
+            }
+            a.Evaluate(t, q, qdot);
+            b.Evaluate(t, q, qdot);
+            worst = Math.Max(worst, Outputs.Difference(a, b));
+        }
+        return worst;
+    }
+
+    [Theory]
+    [MemberData(nameof(NetworkSamples))]
+    public void StructuredKernelAgreesWithTheStraightLineOne(string sample)
+    {
+        var model = Models.Sample(sample);
+        var straight = Simulator.Prepare(model, new SimulationOptions { Cache = null, Kernel = KernelPath.StraightLine });
+        var structured = Simulator.Prepare(model, new SimulationOptions { Cache = null, Kernel = KernelPath.Structured });
+        Assert.True(structured.Kernel.IsStructured);
+        Assert.StartsWith("structured", structured.KernelChoice);
+        // The same start: the derivations differ only in the symbolic A, which completion does not use.
+        Assert.Equal(straight.StartState, structured.StartState);
+        Assert.True(Disagreement(straight, structured, 20, 1) <= 1e-12, $"{sample}: {Disagreement(straight, structured, 20, 1):R}");
+    }
+
+    [Theory]
+    [InlineData("iris.stlp")]
+    [InlineData("recurrent.stlp")]
+    [InlineData("backprop_limit.stlp")]
+    public void EmittedLoopsAgreeWithTheInterpreterAndEverySolverWithTheDenseOne(string sample)
+    {
+        var model = Models.Sample(sample);
+        PreparedRun Prepare(MultiplierSolver solver, bool interpret) =>
+            Simulator.Prepare(
+                model,
+                new SimulationOptions
+                {
+                    Cache = null,
+                    Kernel = KernelPath.Structured,
+                    Solver = solver,
+                    InterpretLoops = interpret,
+                }
+            );
+        var dense = Prepare(MultiplierSolver.Dense, interpret: true);
+        Assert.True(Disagreement(dense, Prepare(MultiplierSolver.Dense, interpret: false), 10, 2) <= 1e-13);
+        Assert.True(Disagreement(dense, Prepare(MultiplierSolver.ConjugateGradient, interpret: false), 10, 3) <= 1e-10);
+        if (sample != "recurrent.stlp")
+        {
+            Assert.True(Disagreement(dense, Prepare(MultiplierSolver.Block, interpret: false), 10, 4) <= 1e-10);
+        }
+    }
+
+    [Fact]
+    public void OneKernelServesNetworksOfTheSameStructure()
+    {
+        static string Net(string sizes) =>
+            $$"""
+            model sized
+            signal u(t) = sin(t)
+            form biased(x; in[], w[], b) = x - sigma(sum(w[i]*in[i]) + b)
+            network feedforward f {{sizes}} {
+                activation tanh
+                form biased
+                inputs {{string.Join(", ", Enumerable.Repeat("u(t)", int.Parse(sizes.Split('-')[0])))}}
+                targets {{string.Join(", ", Enumerable.Repeat("0.5", int.Parse(sizes.Split('-')[^1])))}}
+                mass x 0.001 w 1
+            }
+            dissipation exp(2*t)
+            simulate from 0 to 1
+            """;
+        var cache = new KernelCache(Path.Combine(Path.GetTempPath(), $"stlp-structure-{Guid.NewGuid():N}"));
+        var small = Simulator.Prepare(Models.FromText(Net("6-5-3")), new SimulationOptions { Cache = cache });
+        var large = Simulator.Prepare(Models.FromText(Net("40-30-3")), new SimulationOptions { Cache = cache });
+        Assert.False(small.Kernel.CacheHit);
+        Assert.True(large.Kernel.CacheHit);
+        Assert.Equal(small.Kernel.Source, large.Kernel.Source);
+    }
+
+    [Fact]
+    public void AModelWithoutNetworksIsRefusedTheStructuredKernelWithTheReason()
+    {
+        var e = Assert.Throws<InputError>(() =>
+            Simulator.Prepare(Models.Sample("fig3b.stlp"), new SimulationOptions { Cache = null, Kernel = KernelPath.Structured })
+        );
+        Assert.Contains("no network", e.Message);
+        Assert.False(Simulator.Prepare(Models.Sample("fig3b.stlp"), Models.Short()).Kernel.IsStructured);
+    }
+
+    /// <summary>A kernel's outputs at a state, its signals filled from the run's data sets by name.</summary>
+    private sealed class Outputs
+    {
+        private readonly PreparedRun run;
+        private readonly double[] parameters;
+        private readonly double[] signals;
+        public double[] Qddot { get; }
+        public double[] Lambda { get; }
+        public double[] G { get; }
+        public double[] Gdot { get; }
+        public double Varpi;
+
+        private Outputs(PreparedRun run)
+        {
+            this.run = run;
+            var shape = run.Kernel.Shape;
+            var values = run.Model.ParameterValues;
+            parameters = [.. shape.ParameterNames.Select(p => values[p])];
+            signals = new double[shape.SignalInputs.Length];
+            Qddot = new double[shape.N];
+            Lambda = new double[shape.R];
+            G = new double[shape.R];
+            Gdot = new double[shape.R];
+        }
+
+        public static Outputs For(PreparedRun run) => new(run);
+
+        /// <summary>max |M^-1 G_q' lambda~|, the constraint term of the accelerations (structured kernels); 0 otherwise.</summary>
+        public double ConstraintForce()
+        {
+            if (run.Kernel.Kernel is not StructuredKernel kernel)
+            {
+                return 0;
+            }
+            var y = new double[Qddot.Length];
+            kernel.Rows.AddTransposed(Lambda, 1, y);
+            return y.Select((v, i) => Math.Abs(v * kernel.Rows.InverseMass[i])).Max();
+        }
+
+        public void Evaluate(double t, double[] q, double[] qdot)
+        {
+            var inputs = run.Kernel.Shape.SignalInputs;
+            for (var k = 0; k < inputs.Length; k++)
+            {
+                var data = run.DataSets.First(d => d.Has(inputs[k].Name));
+                signals[k] = data.Signal(inputs[k].Name).At(t, inputs[k].Order);
+            }
+            run.Kernel.Kernel.Evaluate(t, q, qdot, parameters, signals, Qddot, Lambda, G, Gdot, out Varpi);
+        }
+
+        public static double Difference(Outputs a, Outputs b)
+        {
+            static double Relative(double[] x, double[] y, double floor = 0)
+            {
+                var scale = Math.Max(1e-300, Math.Max(floor, x.Select(Math.Abs).DefaultIfEmpty(0).Max()));
+                return x.Zip(y, (u, v) => Math.Abs(u - v)).DefaultIfEmpty(0).Max() / scale;
+            }
+            return new[]
+            {
+                // qddot = M^-1 (f~ - G_q' lambda~) is a difference: relative to the larger of its terms.
+                Relative(a.Qddot, b.Qddot, Math.Max(a.ConstraintForce(), b.ConstraintForce())),
+                Relative(a.Lambda, b.Lambda),
+                Relative(a.G, b.G),
+                Relative(a.Gdot, b.Gdot),
+                Math.Abs(a.Varpi - b.Varpi) / Math.Abs(a.Varpi),
+            }.Max();
+        }
+    }
+}
