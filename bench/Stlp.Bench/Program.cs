@@ -54,6 +54,16 @@ if (args is ["structured-solve"])
     StructuredSolve.Print(Console.Out);
     return 0;
 }
+if (args is ["structured-scaling", .. var scalingOptions])
+{
+    StructuredScaling.Print(Console.Out, scalingOptions.Contains("--straight-line"));
+    return 0;
+}
+if (args is ["phases", var phaseModel, .. var phaseEnd])
+{
+    RunPhases.Print(phaseModel, phaseEnd.Length > 0 ? double.Parse(phaseEnd[0], System.Globalization.CultureInfo.InvariantCulture) : null, Console.Out);
+    return 0;
+}
 if (args is ["derive-scaling"])
 {
     DeriveScaling.Print(Console.Out);

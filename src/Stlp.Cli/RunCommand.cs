@@ -66,6 +66,7 @@ public static class RunCommand
             $"{result.Model}: t = {result.T0} .. {result.TReached}, {result.StepsAccepted} steps ({result.StepsRejected} rejected), "
                 + $"max |G| = {result.MaxAbsG:E2}, max |Gdot| = {result.MaxAbsGdot:E2}, {result.Timings.Wall.TotalSeconds:F1} s -> {directory}"
         );
+        output.WriteLine($"{result.Model}: kernel {result.Configuration.Kernel}");
         return ExitCodes.Ok;
     }
 }

@@ -81,8 +81,7 @@ public static class Simulator
 
         options.Progress?.Report(new RunProgress(RunPhase.Compile, model.Simulation.T0, 0));
         var kernel = reused is not null ? Fresh(basis!.Kernel)
-            : loops is not null
-                ? KernelFactory.CreateStructured(loops, options.Cache, options.Solver, options.InterpretLoops)
+            : loops is not null ? Structured(loops, options)
             : KernelFactory.Create(Lower.lower(derivation), options.Cache);
         var program = kernel.Shape;
         // The model's values: a rebound model's parameters differ from those the kernel was lowered with.
@@ -138,6 +137,19 @@ public static class Simulator
         {
             KernelChoice = choice,
         };
+    }
+
+    private static CompiledKernel Structured(LoopProgram loops, SimulationOptions options)
+    {
+        try
+        {
+            return KernelFactory.CreateStructured(loops, options.Cache, options.Solver, options.InterpretLoops);
+        }
+        catch (ArgumentException e)
+        {
+            // A solver that does not apply to this network (block on a digraph).
+            throw new InputError($"--solver {SolverName(options.Solver)}: {e.Message}");
+        }
     }
 
     /// <summary>The solver as the CLI and summaries spell it.</summary>

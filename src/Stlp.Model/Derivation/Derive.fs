@@ -114,8 +114,9 @@ module Derive =
 
     /// Derives the constrained Euler-Lagrange system. `stabilization` overrides the model's
     /// simulate setting (penalty and Baumgarte change the derivation; projection is a runtime step).
-    /// Derives the system; without `multipliers` the symbolic A, b and qddot are skipped (a
-    /// structured kernel assembles them numerically, and they grow as the square of a layer).
+    /// Derives the system; without `multipliers` the symbolic A, b, qddot and gamma are skipped (a
+    /// structured kernel derives gamma per form and assembles the rest numerically; A grows as
+    /// the square of a layer), and for F = -varpi V, H and f are written down, not derived.
     let deriveWith (multipliers: bool) (stabilization: Stabilization option) (model: Model) : Derivation =
         constraintsFree model
         let stab = defaultArg stabilization model.Simulation.Stabilize
@@ -144,41 +145,81 @@ module Derive =
                 Expr.neg (Expr.mul2 varpi loss)
             ]
 
-        // Momenta p = dL/dqdot and the Hessian H = dp/dqdot, entry by entry where nonzero.
-        let p = Calculus.gradientReverse lagrangian (List.ofArray qdot) |> Array.ofList
-        let velocityIndex = qdot |> Array.mapi (fun i s -> s, i) |> dict
-
-        let h =
-            [
-                for i in 0 .. n - 1 do
-                    for s in Calculus.freeSymbols p.[i] do
-                        if s.Kind = Velocity then
-                            let j = velocityIndex.[s]
-                            let hij = Calculus.diff s p.[i]
-
-                            if not (Expr.isZero hij) then
-                                yield (i, j), hij
-            ]
-            |> Map.ofList
-
-        let isDiagonal = h |> Map.forall (fun (i, j) _ -> i = j)
-
-        // f = dL/dq - d/dt|explicit p - (dp/dq) qdot.
-        let dLdq = Calculus.gradientReverse lagrangian (List.ofArray q) |> Array.ofList
         let dt = Calculus.Differentiator Calculus.time
 
-        let f =
-            Array.init n (fun i ->
-                let mixed =
-                    Calculus.freeSymbols p.[i]
+        // The paper's case (F = -varpi V) without the symbolic multiplier equation, as a structured
+        // kernel needs it: H = varpi M and f~ = -(varpi'/varpi) M qdot - V_q written down directly
+        // (sparse: V_q only where V depends on q), instead of differentiating a Lagrangian of
+        // every coordinate twice.
+        let h, hNorm, isDiagonal, f, fNorm =
+            if not multipliers && Expr.isZero model.Force then
+                let masses = model.Coordinates |> List.map (fun c -> c.Mass) |> Array.ofList
+                let rate = Calculus.diff Calculus.time (Functions.log varpi)
+
+                let lossCoordinates =
+                    Calculus.freeSymbols loss
                     |> Seq.filter (fun s -> s.Kind = Coordinate)
-                    |> Seq.map (fun s -> Expr.mul2 (Calculus.diff s p.[i]) (Expr.symbol (Calculus.velocityOf s)))
                     |> List.ofSeq
 
-                Expr.add (dLdq.[i] :: Expr.neg (dt.D p.[i]) :: List.map Expr.neg mixed))
+                let gradient =
+                    List.zip lossCoordinates (Calculus.gradientReverse loss lossCoordinates)
+                    |> List.map (fun (s, d) -> index.[s], d)
+                    |> dict
 
-        let hNorm = h |> Map.map (fun _ e -> divideOut varpi e)
-        let fNorm = f |> Array.map (divideOut varpi)
+                let fNorm =
+                    Array.init n (fun i ->
+                        let damping = Expr.mul [ Expr.minusOne; rate; masses.[i]; Expr.symbol qdot.[i] ]
+
+                        match gradient.TryGetValue i with
+                        | true, d -> Expr.sub damping d
+                        | _ -> damping)
+
+                let diagonal (m: int -> Expr) =
+                    Array.init n (fun i -> (i, i), m i) |> Map.ofArray
+
+                diagonal (fun i -> Expr.mul2 varpi masses.[i]),
+                diagonal (fun i -> masses.[i]),
+                true,
+                fNorm |> Array.map (Expr.mul2 varpi),
+                fNorm
+            else
+                // Momenta p = dL/dqdot and the Hessian H = dp/dqdot, entry by entry where nonzero.
+                let p = Calculus.gradientReverse lagrangian (List.ofArray qdot) |> Array.ofList
+                let velocityIndex = qdot |> Array.mapi (fun i s -> s, i) |> dict
+
+                let h =
+                    [
+                        for i in 0 .. n - 1 do
+                            for s in Calculus.freeSymbols p.[i] do
+                                if s.Kind = Velocity then
+                                    let j = velocityIndex.[s]
+                                    let hij = Calculus.diff s p.[i]
+
+                                    if not (Expr.isZero hij) then
+                                        yield (i, j), hij
+                    ]
+                    |> Map.ofList
+
+                let isDiagonal = h |> Map.forall (fun (i, j) _ -> i = j)
+
+                // f = dL/dq - d/dt|explicit p - (dp/dq) qdot.
+                let dLdq = Calculus.gradientReverse lagrangian (List.ofArray q) |> Array.ofList
+
+                let f =
+                    Array.init n (fun i ->
+                        let mixed =
+                            Calculus.freeSymbols p.[i]
+                            |> Seq.filter (fun s -> s.Kind = Coordinate)
+                            |> Seq.map (fun s ->
+                                Expr.mul2 (Calculus.diff s p.[i]) (Expr.symbol (Calculus.velocityOf s)))
+                            |> List.ofSeq
+
+                        Expr.add (dLdq.[i] :: Expr.neg (dt.D p.[i]) :: List.map Expr.neg mixed))
+
+                let hNorm = h |> Map.map (fun _ e -> divideOut varpi e)
+                let fNorm = f |> Array.map (divideOut varpi)
+
+                h, hNorm, isDiagonal, f, fNorm
 
         // Constraint derivatives: sparse rows of G_q, G_t, Gdot and gamma.
         let gq =
@@ -198,12 +239,20 @@ module Derive =
         let gt = g |> Array.map dt.D
         let gdot = g |> Array.map Calculus.timeDerivative
 
-        let noAcceleration =
-            q |> Array.map (fun s -> Expr.symbol (Calculus.accelerationOf s), Expr.zero)
+        // The accelerations a row's second derivative holds, set to zero (only those: a row
+        // touches a few coordinates, and substituting all n of them per row costs n r).
+        let noAcceleration (e: Expr) =
+            Calculus.freeSymbols e
+            |> Seq.filter (fun s -> s.Kind = Acceleration)
+            |> Seq.map (fun s -> Expr.symbol s, Expr.zero)
+            |> List.ofSeq
 
+        // Without the multiplier equation gamma is left out: a structured kernel derives it once
+        // per form (Loops), and the total second derivative of every row costs most of a derivation.
         let gamma =
-            Array.init g.Length (fun i ->
-                let second = Calculus.substitute noAcceleration (Calculus.timeDerivative gdot.[i])
+            Array.init (if multipliers then g.Length else 0) (fun i ->
+                let total = Calculus.timeDerivative gdot.[i]
+                let second = Calculus.substitute (noAcceleration total) total
 
                 match stab with
                 | Baumgarte(alpha, beta) ->
@@ -278,5 +327,4 @@ module Derive =
         }
 
     /// Derives the system with its symbolic multiplier equation (docs/equations.md §2).
-    let derive (stabilization: Stabilization option) (model: Model) : Derivation =
-        deriveWith true stabilization model
+    let derive (stabilization: Stabilization option) (model: Model) : Derivation = deriveWith true stabilization model

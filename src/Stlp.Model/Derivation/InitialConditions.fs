@@ -22,67 +22,125 @@ module InitialConditions =
         d.Qdot |> Array.iteri (fun i v -> values.[v] <- s.Qdot.[i])
         Evaluate.many (signals.Values(s.T, parameters, values)) roots |> Array.ofList
 
-    let private gqMatrix (d: Derivation) (signals: FormulaSignals) parameters (s: State) =
+    /// The nonzero entries (row, column, value) of G_q at a state: sparse, as G_q is (a network's
+    /// row touches its in-edges only), so that completion costs follow the edges, not n r.
+    let private gqEntries (d: Derivation) (signals: FormulaSignals) parameters (s: State) =
         let flat =
             d.Gq
             |> Array.mapi (fun j row -> row |> Array.map (fun (i, e) -> j, i, e))
             |> Array.concat
 
         let v = evalAll d signals parameters s [ for _, _, e in flat -> e ]
-        let m = Matrix<float>.Build.Dense(d.R, d.N)
-        Array.iteri2 (fun k (j, i, _) x -> m.[j, i] <- x) flat v
-        m
+        Array.map2 (fun (j, i, _) x -> j, i, x) flat v
 
-    /// Rows of G_q that depend on earlier rows, by Gram-Schmidt with a relative threshold.
-    let dependentConstraints (gq: Matrix<float>) =
-        let basis = ResizeArray<Vector<float>>()
+    /// Rows of G_q that depend on earlier rows: Gram-Schmidt on the rows with a relative
+    /// threshold (1e-7 of the row's norm), done as a Cholesky of the Gram matrix G_q G_q' (assembled from the sparse
+    /// entries by column), whose pivot at row j is the squared norm of what Gram-Schmidt leaves.
+    let dependentRows (rows: int) (entries: (int * int * float)[]) =
+        let gram = Array2D.zeroCreate rows rows
+        let norms = Array.zeroCreate rows
+
+        for _, group in entries |> Array.groupBy (fun (_, i, _) -> i) do
+            for j, _, x in group do
+                norms.[j] <- norms.[j] + x * x
+
+                for k, _, y in group do
+                    if k <= j then
+                        gram.[j, k] <- gram.[j, k] + x * y
+
+        // The factor by position among the rows kept: l.[p].[p'] for the p-th kept row.
+        let l = ResizeArray<float[]>()
+        let kept = ResizeArray<int>()
 
         [
-            for j in 0 .. gq.RowCount - 1 do
-                let row = gq.Row j
-                let mutable rest = row.Clone()
+            for j in 0 .. rows - 1 do
+                let row = Array.zeroCreate (kept.Count + 1)
+                let mutable rest = norms.[j]
 
-                for b in basis do
-                    rest <- rest - b * (b * rest)
+                for p in 0 .. kept.Count - 1 do
+                    let lk = l.[p]
+                    let mutable v = gram.[j, kept.[p]]
 
-                let norm = rest.L2Norm()
+                    for r in 0 .. p - 1 do
+                        v <- v - row.[r] * lk.[r]
 
-                if norm <= 1e-10 * max 1.0 (row.L2Norm()) then
+                    row.[p] <- v / lk.[p]
+                    rest <- rest - row.[p] * row.[p]
+
+                // What Gram-Schmidt leaves of the row, squared, cancels to about eps |row|^2 here: a
+                // row within 1e-7 of the span of those before counts as dependent.
+                if rest <= 1e-14 * max 1.0 norms.[j] then
                     yield j
                 else
-                    basis.Add(rest / norm)
+                    row.[kept.Count] <- sqrt rest
+                    l.Add row
+                    kept.Add j
         ]
 
-    /// Minimum M-norm correction dx on the `free` columns with J dx = -residual.
-    let private correction (j: Matrix<float>) (masses: float[]) (free: int[]) (residual: Vector<float>) =
-        let jf =
-            Matrix<float>.Build.Dense(j.RowCount, free.Length, fun r c -> j.[r, free.[c]] / sqrt masses.[free.[c]])
+    /// A Levenberg-Marquardt step on the `free` columns of G_q (sparse entries): the minimum
+    /// M-norm dx with J dx = -residual, dx = M^-1 J' (J M^-1 J' + mu I)^+ (-residual), mu
+    /// relative to the size of J M^-1 J'; mu = 0 is the Gauss-Newton step. J M^-1 J' is r x r and
+    /// assembled column by column, so the cost follows the edges, not n.
+    let private step
+        (rows: int)
+        (entries: (int * int * float)[])
+        (masses: float[])
+        (free: int[])
+        (residual: Vector<float>)
+        (mu: float)
+        =
+        let isFree = Collections.Generic.HashSet<int>(free)
+        let used = entries |> Array.filter (fun (_, i, _) -> isFree.Contains i)
+        let a = Matrix<float>.Build.Dense(rows, rows)
 
-        let step = jf.PseudoInverse() * (-residual)
-        free |> Array.mapi (fun c i -> i, step.[c] / sqrt masses.[i])
+        for i, group in used |> Array.groupBy (fun (_, i, _) -> i) do
+            for j, _, x in group do
+                for k, _, y in group do
+                    a.[j, k] <- a.[j, k] + x * y / masses.[i]
 
-    /// A Levenberg-Marquardt step on the `free` columns: dx = J' (J J' + mu I)^-1 (-residual)
-    /// in mass-scaled coordinates (mu relative to the size of J); mu = 0 is the minimum M-norm
-    /// Gauss-Newton step.
-    let private damped (j: Matrix<float>) (masses: float[]) (free: int[]) (residual: Vector<float>) (mu: float) =
-        if mu = 0.0 then
-            correction j masses free residual
-        else
-            let jf =
-                Matrix<float>.Build.Dense(j.RowCount, free.Length, fun r c -> j.[r, free.[c]] / sqrt masses.[free.[c]])
+        let a =
+            if mu = 0.0 then
+                a
+            else
+                let scale = max 1e-300 (a.Diagonal().AbsoluteMaximum())
+                a + Matrix<float>.Build.DenseIdentity(rows) * (mu * scale)
 
-            let a = jf * jf.Transpose()
-            let scale = max 1e-300 (a.Diagonal().AbsoluteMaximum())
-            let a = a + Matrix<float>.Build.DenseIdentity(a.RowCount) * (mu * scale)
-            let step = jf.Transpose() * a.Solve(-residual)
-            free |> Array.mapi (fun c i -> i, step.[c] / sqrt masses.[i])
+        // The pseudo-inverse (an SVD) handles a rank-deficient J; above a few hundred rows it is
+        // too slow, and a network's G_q has full rank: a Cholesky, the SVD only if it fails.
+        let y =
+            if rows <= 200 then
+                a.PseudoInverse() * (-residual)
+            else
+                try
+                    a.Cholesky().Solve(-residual)
+                with :? ArgumentException ->
+                    a.PseudoInverse() * (-residual)
+
+        let dx = Collections.Generic.Dictionary<int, float>()
+
+        for j, i, x in used do
+            dx.[i] <-
+                (match dx.TryGetValue i with
+                 | true, v -> v
+                 | _ -> 0.0)
+                + x * y.[j] / masses.[i]
+
+        free
+        |> Array.map (fun i ->
+            i,
+            (match dx.TryGetValue i with
+             | true, v -> v
+             | _ -> 0.0))
 
     let complete (d: Derivation) (signals: FormulaSignals) (parameters: Map<string, float>) : InitialConditions =
         let m = d.Model
         let t0 = m.Simulation.T0
 
-        let constant (e: Expr) =
-            (evalAll
+        let coords = Array.ofList m.Coordinates
+
+        // Every mass, start and start velocity in one evaluation (one per coordinate would cost n^2).
+        let constants (es: Expr[]) =
+            evalAll
                 d
                 signals
                 parameters
@@ -91,10 +149,9 @@ module InitialConditions =
                     Q = Array.zeroCreate d.N
                     Qdot = Array.zeroCreate d.N
                 }
-                [ e ]).[0]
+                (List.ofArray es)
 
-        let coords = Array.ofList m.Coordinates
-        let masses = coords |> Array.map (fun c -> constant c.Mass)
+        let masses = coords |> Array.map (fun c -> c.Mass) |> constants
 
         // Coordinates without `init` start at their guess (or 0); completion may move them.
         let start =
@@ -102,14 +159,16 @@ module InitialConditions =
             |> Array.map (fun c ->
                 match c.Init, c.Guess with
                 | Some e, _
-                | None, Some e -> constant e
-                | None, None -> 0.0)
+                | None, Some e -> e
+                | None, None -> Expr.zero)
+            |> constants
 
         let q = Array.copy start
 
         let qdot =
             coords
-            |> Array.map (fun c -> c.InitVelocity |> Option.map constant |> Option.defaultValue 0.0)
+            |> Array.map (fun c -> c.InitVelocity |> Option.defaultValue Expr.zero)
+            |> constants
 
         let freeQ =
             coords
@@ -157,11 +216,10 @@ module InitialConditions =
             let mutable mu = 0.0
 
             while snd (worst g) > tolerance && iterations < 100 && mu < 1e12 do
-                let j = gqMatrix d signals parameters (state ())
-                let step = damped j masses freeQ g mu
+                let change = step d.R (gqEntries d signals parameters (state ())) masses freeQ g mu
                 let before = Array.copy q
 
-                for i, dx in step do
+                for i, dx in change do
                     q.[i] <- q.[i] + dx
 
                 let trial = residual d.G
@@ -185,7 +243,7 @@ module InitialConditions =
 
         let fullRank () =
             d.R = 0
-            || (dependentConstraints (gqMatrix d signals parameters (state ()))).IsEmpty
+            || (dependentRows d.R (gqEntries d signals parameters (state ()))).IsEmpty
 
         let mutable g = if freeQ.Length > 0 then solve () else residual d.G
         let mutable restarts = 0
@@ -232,7 +290,7 @@ module InitialConditions =
         let mutable gdot = residual d.Gdot
 
         if snd (worst gdot) > tolerance && freeV.Length > 0 then
-            for i, dv in correction (gqMatrix d signals parameters (state ())) masses freeV gdot do
+            for i, dv in step d.R (gqEntries d signals parameters (state ())) masses freeV gdot 0.0 do
                 qdot.[i] <- qdot.[i] + dv
 
             gdot <- residual d.Gdot
@@ -245,7 +303,7 @@ module InitialConditions =
             (if d.R = 0 then
                  []
              else
-                 dependentConstraints (gqMatrix d signals parameters (state ())))
+                 dependentRows d.R (gqEntries d signals parameters (state ())))
         with
         | [] -> ()
         | deps ->
@@ -256,8 +314,10 @@ module InitialConditions =
                     $"""G_q does not have full row rank at t = {t0}: constraint(s) {String.Join(", ", named)} depend linearly on the ones before (Proposition 1); a recurrent net needs slack variables"""
             )
 
-        // H positive definite, and the multiplier system solvable, at the start.
-        Numerics.evaluate d signals parameters (state ()) |> ignore
+        // H positive definite, and the multiplier system solvable, at the start (a derivation
+        // for a structured kernel has no symbolic multiplier system: its kernel checks that).
+        if d.A.IsSome || not d.IsHDiagonal then
+            Numerics.evaluate d signals parameters (state ()) |> ignore
 
         let changes = [
             for i in freeQ do
@@ -295,7 +355,7 @@ module InitialConditions =
         let mutable iterations = 0
 
         while g.Count > 0 && g.InfinityNorm() > tolerance && iterations < 50 do
-            for i, dx in correction (gqMatrix d signals parameters (state ())) masses all g do
+            for i, dx in step d.R (gqEntries d signals parameters (state ())) masses all g 0.0 do
                 q.[i] <- q.[i] + dx
 
             g <- residual d.G
@@ -304,7 +364,7 @@ module InitialConditions =
         let gdot = residual d.Gdot
 
         if gdot.Count > 0 then
-            for i, dv in correction (gqMatrix d signals parameters (state ())) masses all gdot do
+            for i, dv in step d.R (gqEntries d signals parameters (state ())) masses all gdot 0.0 do
                 qdot.[i] <- qdot.[i] + dv
 
         state ()

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using Stlp.Model;
+using Stlp.Simulation;
+
+namespace Stlp.Bench;
+
+/// <summary>
+/// Where a run's time goes, phase by phase (load, derive, start, compile, integrate, evaluate),
+/// with the right-hand sides, the peak working set and the learning per epoch: for big models.
+/// </summary>
+public static class RunPhases
+{
+    private sealed class Phases(TextWriter output, Stopwatch watch) : IProgress<RunProgress>
+    {
+        private RunPhase? last;
+
+        public void Report(RunProgress value)
+        {
+            if (value.Phase != last)
+            {
+                output.WriteLine($"{watch.Elapsed.TotalSeconds,8:F1} s  {value.Phase} (t = {value.Time:G4})");
+                last = value.Phase;
+            }
+        }
+    }
+
+    public static void Print(string modelFile, double? t1, TextWriter output)
+    {
+        var watch = Stopwatch.StartNew();
+        var model = ModelFile.Load(modelFile, new Dictionary<string, double>());
+        output.WriteLine($"{watch.Elapsed.TotalSeconds,8:F1} s  loaded {model.Coordinates.Length} coordinates");
+        var result = Simulator.Run(model, new SimulationOptions { T1 = t1, Progress = new Phases(output, watch) });
+        output.WriteLine($"{watch.Elapsed.TotalSeconds,8:F1} s  {result.Status}: t = {result.TReached:G6}, {result.RhsEvaluations} right-hand sides, {result.StepsAccepted} steps");
+        output.WriteLine($"kernel: {result.Configuration.Kernel}; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e9:F2} GB");
+        foreach (var learning in result.Learning)
+        {
+            output.WriteLine(
+                $"  {learning.Network}: backprop {learning.Backprop.WallTimeSeconds:F1} s at rate {learning.Backprop.RatePerExample:G3}; {learning.Metric} held out:"
+            );
+            foreach (var epoch in learning.Epochs.Prepend(learning.Initial))
+            {
+                output.WriteLine(
+                    $"    epoch {epoch.Epoch}: STLP {epoch.HeldOut:F4} (train loss {epoch.TrainLoss:F4}), backprop {epoch.BackpropHeldOut:F4} ({epoch.BackpropTrainLoss:F4})"
+                );
+            }
+        }
+    }
+}
