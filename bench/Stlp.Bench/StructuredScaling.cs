@@ -69,7 +69,7 @@ public static class StructuredScaling
         var directory = Path.Combine(Path.GetTempPath(), "stlp-scaling");
         Directory.CreateDirectory(directory);
         output.WriteLine(
-            "net,weights,coordinates,derive_s,generate_compile_s,kernel,us_per_rhs,us_per_rhs_cpu,us_backprop_pass,ratio_to_backprop"
+            "net,weights,coordinates,derive_s,generate_compile_s,kernel,us_per_rhs,us_per_rhs_cpu,us_kernel_cpu,us_backprop_pass,ratio_to_backprop"
         );
         var points = new List<(double Weights, double Time)>();
         foreach (var sizes in Nets)
@@ -88,6 +88,21 @@ public static class StructuredScaling
                 var derive = watch.Elapsed.TotalSeconds - run.Kernel.GenerateTime.TotalSeconds - run.Kernel.CompileTime.TotalSeconds;
                 var call = RightHandSide(run);
                 var rhs = KernelCalls.PerCall(call);
+                var kernelOnly = KernelCalls.PerCall(KernelCall(run));
+                if (run.Kernel.Kernel is Stlp.Codegen.Structured.StructuredKernel profiled)
+                {
+                    profiled.Profiling = true;
+                    var call2 = KernelCall(run);
+                    for (var k = 0; k < 200; k++)
+                    {
+                        call2();
+                    }
+                    var total = (double)profiled.PhaseTicks.Sum();
+                    output.WriteLine(
+                        "# " + name + " kernel share: " + string.Join(", ", new[] { "potential", "u", "form loops", "b + solve", "accelerations" }.Zip(profiled.PhaseTicks, (what, ticks) => $"{what} {ticks / total:P0}"))
+                    );
+                    profiled.Profiling = false;
+                }
                 if (path == KernelPath.Structured)
                 {
                     points.Add((weights, rhs.Cpu));
@@ -95,7 +110,7 @@ public static class StructuredScaling
                 output.WriteLine(
                     $"{name},{weights},{run.Kernel.Shape.N},{derive:F1},"
                         + $"{(run.Kernel.GenerateTime + run.Kernel.CompileTime).TotalSeconds:F2},{(path == KernelPath.Structured ? "structured" : "straight-line")},"
-                        + $"{rhs.Median:F1},{rhs.Cpu:F1},{pass.Cpu:F1},{rhs.Cpu / pass.Cpu:F2}"
+                        + $"{rhs.Median:F1},{rhs.Cpu:F1},{kernelOnly.Cpu:F1},{pass.Cpu:F1},{rhs.Cpu / pass.Cpu:F2}"
                 );
             }
         }
@@ -115,6 +130,26 @@ public static class StructuredScaling
         var state = run.StartState;
         var derivative = new double[2 * n];
         return () => run.System.Derivative(0.3, state, derivative);
+    }
+
+    /// <summary>The kernel alone, signals as the run last filled them.</summary>
+    private static Action KernelCall(PreparedRun run)
+    {
+        var shape = run.Kernel.Shape;
+        var n = shape.N;
+        var state = run.StartState;
+        var parameters = shape.ParameterNames.Select(p => run.Model.ParameterValues[p]).ToArray();
+        var signals = new double[shape.SignalInputs.Length];
+        for (var k = 0; k < signals.Length; k++)
+        {
+            var input = shape.SignalInputs[k];
+            signals[k] = run.DataSets.First(d => d.Has(input.Name)).Signal(input.Name).At(0.3, input.Order);
+        }
+        double[] qddot = new double[n],
+            lambda = new double[shape.R],
+            g = new double[shape.R],
+            gdot = new double[shape.R];
+        return () => run.Kernel.Kernel.Evaluate(0.3, state.AsSpan(0, n), state.AsSpan(n), parameters, signals, qddot, lambda, g, gdot, out _);
     }
 
     /// <summary>A plain forward and backward pass of a tanh MLP with biases and quadratic loss, allocation-free.</summary>

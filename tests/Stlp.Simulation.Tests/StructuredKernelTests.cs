@@ -134,6 +134,60 @@ public class StructuredKernelTests
         Assert.False(Simulator.Prepare(Models.Sample("fig3b.stlp"), Models.Short()).Kernel.IsStructured);
     }
 
+    [Theory]
+    [InlineData(MultiplierSolver.Dense)]
+    [InlineData(MultiplierSolver.ConjugateGradient)]
+    [InlineData(MultiplierSolver.Block)]
+    public void EverySolverNamesASingularMultiplierMatrixTheSameWay(MultiplierSolver solver)
+    {
+        // A form without its neuron's output: with the input at 0 and zero weights the neuron's
+        // row of G_q vanishes, and A = G_q M^-1 G_q' is singular there.
+        var model = Models.FromText(
+            """
+            model singular
+            signal u(t) = 0*t
+            form blind(x; in[], w[]) = sigma(sum(w[i]*in[i]))
+            network feedforward f 1-1 {
+                activation tanh
+                form blind
+                inputs u(t)
+                targets 0.5
+                init weights 0
+            }
+            simulate from 0 to 1
+            """
+        );
+        var loops = Stlp.Model.Loops.lower(Stlp.Model.Derivations.DeriveForLoops(model, model.Simulation.Stabilize));
+        var kernel = KernelFactory.CreateStructured(loops, null, solver).Kernel;
+        var (n, r) = (kernel.CoordinateCount, kernel.ConstraintCount);
+        var e = Assert.Throws<NumericalFailure>(() =>
+            kernel.Evaluate(0.5, new double[n], new double[n], [], [], new double[n], new double[r], new double[r], new double[r], out _)
+        );
+        Assert.Equal("A[1,1] (constraint 'x1_1')", e.Quantity);
+        Assert.Contains(StructuredKernel.PivotMessage, e.Message);
+    }
+
+    [Fact]
+    public void ImplicitMethodsAreRefusedAtScaleWithTheReasonAndWhatToUse()
+    {
+        var inputs = string.Join(", ", Enumerable.Repeat("u(t)", 60));
+        var model = Models.FromText(
+            $$"""
+            model wide
+            signal u(t) = sin(t)
+            network feedforward f 60-50-2 {
+                inputs {{inputs}}
+                targets 0, 1
+            }
+            simulate from 0 to 1, method sdirk
+            """
+        );
+        var e = Assert.Throws<InputError>(() => Simulator.Prepare(model, new SimulationOptions { Cache = null }));
+        Assert.Contains("dense Jacobian", e.Message);
+        Assert.Contains("use dopri5 or rk4", e.Message);
+        Assert.True(Simulator.Prepare(model, new SimulationOptions { Cache = null, Method = "dopri5" }).Kernel.IsStructured);
+    }
+
     /// <summary>A kernel's outputs at a state, its signals filled from the run's data sets by name.</summary>
     private sealed class Outputs
     {

@@ -154,14 +154,8 @@ public static class LoopEmitter
         }
         if (form.HasSum)
         {
-            body.AppendLine($"{I}// The edges' entries of G_q: dG/dw = dphi/da dpsi/dw, dG/din = dphi/da dpsi/din.");
-            body.AppendLine($"{I}var sumPartial = f_{form.SumPartial};");
-            body.AppendLine($"{I}rows.SumPartial[j] = sumPartial;");
-            body.AppendLine($"{I}for (var e = edgeStart[j]; e < edgeStart[j + 1]; e++)");
-            body.AppendLine($"{I}{{");
-            body.AppendLine($"{I}    weightPartial[e] *= sumPartial;");
-            body.AppendLine($"{I}    sourcePartial[e] *= sumPartial;");
-            body.AppendLine($"{I}}}");
+            body.AppendLine($"{I}// The edges' entries of G_q are dphi/da times dpsi/dw and dpsi/din.");
+            body.AppendLine($"{I}rows.SumPartial[j] = f_{form.SumPartial};");
         }
         else
         {

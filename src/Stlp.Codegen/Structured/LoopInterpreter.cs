@@ -94,11 +94,6 @@ public sealed class LoopInterpreter : IFormLoops
                 {
                     rows.ScalarPartial[first + k] = temps[form.ScalarPartials[k]];
                 }
-                for (var e = rows.RowEdgeStart[j]; e < rows.RowEdgeStart[j + 1]; e++)
-                {
-                    rows.EdgeWeightPartial[e] *= sumPartial;
-                    rows.EdgeSourcePartial[e] *= sumPartial;
-                }
             }
         }
     }

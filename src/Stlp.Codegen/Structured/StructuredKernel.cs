@@ -49,7 +49,7 @@ public sealed class StructuredKernel : IKernel
     private readonly LayeredNetwork? layered;
     private readonly LayeredBlockSolver? block;
     private readonly double[] scale = [];
-    private readonly double[] rootInverse = [];
+    private readonly double[] rootInverse;
     private readonly double[][] layerWeights = [];
 
     private readonly ConjugateGradientSolver? gradients;
@@ -87,6 +87,8 @@ public sealed class StructuredKernel : IKernel
         rangeStart = [.. program.Ranges.Select(r => r.Start)];
         rangeCount = [.. program.Ranges.Select(r => r.Count)];
         groupInverse = new double[program.MassGroupCount];
+        Array.Fill(groupInverse, double.NaN);
+        rootInverse = new double[program.R];
         var layeredShape = IsLayered(program);
         Solver = solver switch
         {
@@ -106,7 +108,6 @@ public sealed class StructuredKernel : IKernel
                 Array.Fill(layered.SigmaPrime, 1.0);
                 block = new LayeredBlockSolver(layered);
                 scale = new double[program.R];
-                rootInverse = new double[program.R];
                 break;
             case MultiplierSolver.Dense:
                 dense = new double[program.R * program.R];
@@ -129,6 +130,24 @@ public sealed class StructuredKernel : IKernel
 
     /// <summary>Conjugate gradients: the relative residual the last solve reached; 0 otherwise.</summary>
     public double LastResidual => gradients?.RelativeResidual ?? 0;
+
+    /// <summary>Whether <see cref="PhaseTicks"/> is kept (a profile for the bench; off in runs).</summary>
+    public bool Profiling { get; set; }
+
+    /// <summary>Stopwatch ticks spent per phase: the potential, u, the form loops, the solve (with b), the accelerations.</summary>
+    public long[] PhaseTicks { get; } = new long[5];
+
+    private long mark;
+
+    private void Lap(int phase)
+    {
+        if (Profiling)
+        {
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            PhaseTicks[phase] += now - mark;
+            mark = now;
+        }
+    }
 
     /// <summary>The rows' structure and last values.</summary>
     public NetworkRows Rows => rows;
@@ -186,21 +205,37 @@ public sealed class StructuredKernel : IKernel
         out double varpi
     )
     {
+        if (Profiling)
+        {
+            mark = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
         // The potential: varpi, varpi'/varpi, the masses, V_q and the signal slots (straight-line).
         potential.Evaluate(t, q, qdot, parameters, signals, potentialValues);
         varpi = potentialValues[LoopProgram.VarpiOutput];
         var rate = potentialValues[LoopProgram.RateOutput];
+        // The masses are constants of the parameters: spread over the coordinates when they change.
+        var inverse = rows.InverseMass;
+        var massesChanged = false;
         for (var k = 0; k < groupInverse.Length; k++)
         {
-            groupInverse[k] = 1 / potentialValues[program.MassOutput + k];
+            var m = 1 / potentialValues[program.MassOutput + k];
+            massesChanged |= !m.Equals(groupInverse[k]);
+            groupInverse[k] = m;
         }
-        var inverse = rows.InverseMass;
-        var group = program.MassGroup;
-        for (var i = 0; i < inverse.Length; i++)
+        if (massesChanged)
         {
-            inverse[i] = groupInverse[group[i]];
+            var group = program.MassGroup;
+            for (var i = 0; i < inverse.Length; i++)
+            {
+                inverse[i] = groupInverse[group[i]];
+            }
+            for (var j = 0; j < rootInverse.Length; j++)
+            {
+                rootInverse[j] = Math.Sqrt(inverse[rows.RowOutput[j]]);
+            }
         }
 
+        Lap(0);
         // u = M^-1 f~ = -(varpi'/varpi) qdot - M^-1 V_q (equations.md §3).
         for (var i = 0; i < u.Length; i++)
         {
@@ -213,6 +248,7 @@ public sealed class StructuredKernel : IKernel
             u[i] -= potentialValues[program.GradientOutput + k] * inverse[i];
         }
 
+        Lap(1);
         // The rows: G, Gdot, gamma and the entries of G_q, one loop per form.
         loops.Evaluate(
             rows,
@@ -227,13 +263,23 @@ public sealed class StructuredKernel : IKernel
             potentialValues.AsSpan(program.SignalOutput)
         );
 
-        // b = G_q M^-1 f~ + gamma (MULT), then A lambda~ = b.
-        for (var j = 0; j < b.Length; j++)
+        Lap(2);
+        // b = G_q M^-1 f~ + gamma (MULT), then A lambda~ = b (the block solve assembles b as it
+        // scales the rows: one pass over the edges).
+        if (Solver == MultiplierSolver.Block)
         {
-            b[j] = rows.Gamma[j] + rows.RowDot(j, u);
+            SolveLayered(t, lambdaNormalized);
         }
-        Solve(t, lambdaNormalized);
+        else
+        {
+            for (var j = 0; j < b.Length; j++)
+            {
+                b[j] = rows.Gamma[j] + rows.RowDot(j, u);
+            }
+            Solve(t, lambdaNormalized);
+        }
 
+        Lap(3);
         // qddot = M^-1 (f~ - G_q' lambda~) = u - M^-1 G_q' lambda~ (EL).
         var acceleration = qddot[..u.Length];
         acceleration.Clear();
@@ -244,6 +290,7 @@ public sealed class StructuredKernel : IKernel
         }
         rows.G.CopyTo(g);
         rows.Gdot.CopyTo(gdot);
+        Lap(4);
     }
 
     private void Solve(double t, Span<double> lambda)
@@ -252,9 +299,6 @@ public sealed class StructuredKernel : IKernel
         {
             switch (Solver)
             {
-                case MultiplierSolver.Block:
-                    SolveLayered(t, lambda);
-                    break;
                 case MultiplierSolver.Dense:
                     rows.AssembleDense(dense);
                     var pivot = DenseCholesky.Factor(dense, program.R);
@@ -287,58 +331,81 @@ public sealed class StructuredKernel : IKernel
     /// §6.1 with per-neuron masses and coefficients: with Q = diag(p_j / sqrt(m_j)) (p_j = dG^j/dx_j),
     /// Q^-1 A Q^-1 = (I + What)(I + What)' + Dhat, What = Q^-1 E M_x^-1/2 (E: the edge entries on
     /// neuron columns) and Dhat = Q^-1 D Q^-1 (D: weights and scalars); that is the unit-mass,
-    /// unit-slope network the block solver factors, with W = -What.
+    /// unit-slope network the block solver factors, with W = -What. One pass over each row's
+    /// edges assembles b_j, D_j and its row of W.
     /// </summary>
     private void SolveLayered(double t, Span<double> lambda)
     {
         var net = layered!;
         var inverse = rows.InverseMass;
-        for (var j = 0; j < scale.Length; j++)
-        {
-            var p = rows.OutputPartial[j];
-            if (p == 0 || !double.IsFinite(p))
-            {
-                throw new NumericalFailure(
-                    t,
-                    $"dG/dx of {rows.Describe(j)}",
-                    $"is {p:R}: the block solve needs every neuron's own coefficient (use the dense or conjugate-gradient solver)"
-                );
-            }
-            rootInverse[j] = Math.Sqrt(inverse[rows.RowOutput[j]]);
-            scale[j] = p * rootInverse[j];
-        }
-        rows.PrivateDiagonal(net.D);
-        for (var j = 0; j < scale.Length; j++)
-        {
-            net.D[j] /= scale[j] * scale[j];
-        }
         var sizes = program.LayerSizes;
-        var offset = sizes[0];
-        for (var l = 1; l < sizes.Length; l++)
+        int[] edgeStart = rows.RowEdgeStart,
+            edgeWeight = rows.EdgeWeight,
+            edgeSource = rows.EdgeSource,
+            scalarStart = rows.RowScalarStart,
+            scalarCoordinate = rows.ScalarCoordinate;
+        double[] weightPartial = rows.EdgeWeightPartial,
+            sourcePartial = rows.EdgeSourcePartial;
+        var j = 0;
+        for (var l = 0; l < sizes.Length; l++)
         {
-            var w = layerWeights[l - 1];
-            var previous = offset - sizes[l - 1];
-            for (var i = 0; i < sizes[l]; i++)
+            var w = l == 0 ? null : layerWeights[l - 1];
+            var previous = l == 0 ? 0 : j - sizes[l - 1];
+            for (var i = 0; i < sizes[l]; i++, j++)
             {
-                var j = offset + i;
-                var first = rows.RowEdgeStart[j];
-                var row = w.AsSpan(i * sizes[l - 1], sizes[l - 1]);
-                var s = -1 / scale[j];
-                for (var k = 0; k < row.Length; k++)
+                var p = rows.OutputPartial[j];
+                if (p == 0 || !double.IsFinite(p))
                 {
-                    row[k] = s * rows.EdgeSourcePartial[first + k] * rootInverse[previous + k];
+                    // The row's own coefficient vanishes: the block elimination has no pivot there.
+                    throw new NumericalFailure(
+                        t,
+                        $"A[{j},{j}] ({rows.Describe(j)})",
+                        $"{PivotMessage} [block: dG/dx = {p:R} there; the dense or cg solver may still apply]"
+                    );
                 }
+                var scaled = p * rootInverse[j];
+                scale[j] = scaled;
+                var a = rows.SumPartial[j];
+                double along = 0,
+                    across = 0;
+                var first = edgeStart[j];
+                var count = edgeStart[j + 1] - first;
+                var row = w is null ? default : w.AsSpan(i * count, count);
+                var toW = -a / scaled;
+                for (var k = 0; k < count; k++)
+                {
+                    var e = first + k;
+                    var gw = weightPartial[e];
+                    var gx = sourcePartial[e];
+                    along += gw * u[edgeWeight[e]] + gx * u[edgeSource[e]];
+                    across += gw * gw * inverse[edgeWeight[e]];
+                    row[k] = toW * gx * rootInverse[previous + k];
+                }
+                var bj = rows.Gamma[j] + p * u[rows.RowOutput[j]] + a * along;
+                var dj = a * a * across;
+                for (var k = scalarStart[j]; k < scalarStart[j + 1]; k++)
+                {
+                    var gs = rows.ScalarPartial[k];
+                    var c = scalarCoordinate[k];
+                    bj += gs * u[c];
+                    dj += gs * gs * inverse[c];
+                }
+                b[j] = bj;
+                net.D[j] = dj / (scaled * scaled);
+                lambda[j] = bj / scaled;
             }
-            offset += sizes[l];
         }
-        for (var j = 0; j < scale.Length; j++)
+        try
         {
-            lambda[j] = b[j] / scale[j];
+            block!.Solve(t, lambda, lambda);
         }
-        block!.Solve(t, lambda, lambda);
-        for (var j = 0; j < scale.Length; j++)
+        catch (NumericalFailure e) when (e.Quantity.StartsWith("A", StringComparison.Ordinal))
         {
-            lambda[j] /= scale[j];
+            throw new NumericalFailure(t, e.Quantity, $"{PivotMessage} [block: {e.Message}]");
+        }
+        for (var k = 0; k < scale.Length; k++)
+        {
+            lambda[k] /= scale[k];
         }
     }
 }

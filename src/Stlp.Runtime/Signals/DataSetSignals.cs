@@ -66,15 +66,17 @@ public sealed class DataSetSignals
                 ? [.. Classes.Select(c => c == labels[r] ? 1.0 : 0.0)]
                 : [ParseTarget(labels[r], r)];
         }
+        // One mollifier for the set: its signals switch together, so it is evaluated once per t.
+        var mollifier = new Mollifier(spec.Mollify);
         for (var f = 0; f < featureCount; f++)
         {
             var column = TrainRows.Select(r => Features[r][f]).ToArray();
-            signals[$"{spec.Name}_in{f + 1}"] = new PresentedSignal(column, spec.Present, spec.Mollify, spec.Epochs);
+            signals[$"{spec.Name}_in{f + 1}"] = new PresentedSignal(column, spec.Present, mollifier, spec.Epochs);
         }
         for (var k = 0; k < Targets[0].Length; k++)
         {
             var column = TrainRows.Select(r => Targets[r][k]).ToArray();
-            signals[$"{spec.Name}_y{k + 1}"] = new PresentedSignal(column, spec.Present, spec.Mollify, spec.Epochs);
+            signals[$"{spec.Name}_y{k + 1}"] = new PresentedSignal(column, spec.Present, mollifier, spec.Epochs);
         }
         Duration = trainCount * spec.Present * spec.Epochs;
         Windows = new Integration.TransitionWindows(spec.Present, spec.Mollify, (long)trainCount * spec.Epochs - 1);

@@ -11,7 +11,13 @@ public sealed class PresentedSignal
     private readonly Mollifier mollifier;
 
     public PresentedSignal(IReadOnlyList<double> values, double present, double mollify, int cycles)
+        : this(values, present, new Mollifier(mollify), cycles) { }
+
+    /// <summary>A signal sharing <paramref name="mollifier"/> (and its cache) with the others of its data set.</summary>
+    public PresentedSignal(IReadOnlyList<double> values, double present, Mollifier mollifier, int cycles)
     {
+        ArgumentNullException.ThrowIfNull(mollifier);
+        var mollify = mollifier.Width;
         if (values.Count == 0)
         {
             throw new ArgumentException("a presented signal needs at least one value", nameof(values));
@@ -26,7 +32,7 @@ public sealed class PresentedSignal
         this.values = [.. values];
         Present = present;
         Cycles = Math.Max(1, cycles);
-        mollifier = new Mollifier(mollify);
+        this.mollifier = mollifier;
     }
 
     public double Present { get; }
@@ -66,6 +72,7 @@ public sealed class PresentedSignal
         var after = Slot(k);
         var jump = after - before;
         var s = t - boundary;
-        return (before + jump * mollifier.Step(s), jump * mollifier.Density(s), jump * mollifier.DensityDerivative(s));
+        var (step, density, slope) = mollifier.All(s);
+        return (before + jump * step, jump * density, jump * slope);
     }
 }

@@ -75,15 +75,15 @@ public sealed class NetworkRows : IMultiplierOperator
     /// <summary>dG^j/dx_j (the edge from x_j to itself, in a digraph, is an edge).</summary>
     public double[] OutputPartial { get; }
 
-    /// <summary>dphi/da_j, the sum's coefficient (already folded into the edge partials).</summary>
+    /// <summary>dphi/da_j, the sum's coefficient: the edges' entries of G_q are it times theirs.</summary>
     public double[] SumPartial { get; }
 
     public double[] ScalarPartial { get; }
 
-    /// <summary>dG^j/dw_e for edge e of row j.</summary>
+    /// <summary>dpsi/dw of edge e (row j's entry of G_q at w_e is SumPartial[j] times it).</summary>
     public double[] EdgeWeightPartial { get; }
 
-    /// <summary>dG^j/dx_source(e) for edge e of row j.</summary>
+    /// <summary>dpsi/din of edge e (row j's entry at its source is SumPartial[j] times it).</summary>
     public double[] EdgeSourcePartial { get; }
 
     /// <summary>1/m_i per coordinate, set by the kernel.</summary>
@@ -92,11 +92,12 @@ public sealed class NetworkRows : IMultiplierOperator
     /// <summary>Row j of G_q dotted with a coordinate vector: (G_q v)_j.</summary>
     public double RowDot(int j, ReadOnlySpan<double> v)
     {
-        var s = OutputPartial[j] * v[RowOutput[j]];
+        var edges = 0.0;
         for (var e = RowEdgeStart[j]; e < RowEdgeStart[j + 1]; e++)
         {
-            s += EdgeWeightPartial[e] * v[EdgeWeight[e]] + EdgeSourcePartial[e] * v[EdgeSource[e]];
+            edges += EdgeWeightPartial[e] * v[EdgeWeight[e]] + EdgeSourcePartial[e] * v[EdgeSource[e]];
         }
+        var s = OutputPartial[j] * v[RowOutput[j]] + SumPartial[j] * edges;
         for (var k = RowScalarStart[j]; k < RowScalarStart[j + 1]; k++)
         {
             s += ScalarPartial[k] * v[ScalarCoordinate[k]];
@@ -115,10 +116,11 @@ public sealed class NetworkRows : IMultiplierOperator
                 continue;
             }
             y[RowOutput[j]] += OutputPartial[j] * l;
+            var la = SumPartial[j] * l;
             for (var e = RowEdgeStart[j]; e < RowEdgeStart[j + 1]; e++)
             {
-                y[EdgeWeight[e]] += EdgeWeightPartial[e] * l;
-                y[EdgeSource[e]] += EdgeSourcePartial[e] * l;
+                y[EdgeWeight[e]] += EdgeWeightPartial[e] * la;
+                y[EdgeSource[e]] += EdgeSourcePartial[e] * la;
             }
             for (var k = RowScalarStart[j]; k < RowScalarStart[j + 1]; k++)
             {
@@ -149,12 +151,13 @@ public sealed class NetworkRows : IMultiplierOperator
         for (var j = 0; j < Size; j++)
         {
             var own = OutputPartial[j];
+            var a = SumPartial[j];
             var s = 0.0;
             for (var e = RowEdgeStart[j]; e < RowEdgeStart[j + 1]; e++)
             {
-                var gw = EdgeWeightPartial[e];
+                var gw = a * EdgeWeightPartial[e];
                 s += gw * gw * InverseMass[EdgeWeight[e]];
-                var gx = EdgeSourcePartial[e];
+                var gx = a * EdgeSourcePartial[e];
                 if (EdgeSource[e] == RowOutput[j])
                 {
                     own += gx;
@@ -181,12 +184,13 @@ public sealed class NetworkRows : IMultiplierOperator
     {
         for (var j = 0; j < Size; j++)
         {
-            var s = 0.0;
+            var edges = 0.0;
             for (var e = RowEdgeStart[j]; e < RowEdgeStart[j + 1]; e++)
             {
                 var gw = EdgeWeightPartial[e];
-                s += gw * gw * InverseMass[EdgeWeight[e]];
+                edges += gw * gw * InverseMass[EdgeWeight[e]];
             }
+            var s = SumPartial[j] * SumPartial[j] * edges;
             for (var k = RowScalarStart[j]; k < RowScalarStart[j + 1]; k++)
             {
                 var gs = ScalarPartial[k];
