@@ -61,7 +61,11 @@ if (args is ["structured-scaling", .. var scalingOptions])
 }
 if (args is ["phases", var phaseModel, .. var phaseEnd])
 {
-    RunPhases.Print(phaseModel, phaseEnd.Length > 0 ? double.Parse(phaseEnd[0], System.Globalization.CultureInfo.InvariantCulture) : null, Console.Out);
+    RunPhases.Print(
+        phaseModel,
+        phaseEnd.Length > 0 ? double.Parse(phaseEnd[0], System.Globalization.CultureInfo.InvariantCulture) : null,
+        Console.Out
+    );
     return 0;
 }
 if (args is ["derive-scaling"])

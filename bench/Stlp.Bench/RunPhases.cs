@@ -18,7 +18,7 @@ public static class RunPhases
         {
             if (value.Phase != last)
             {
-                output.WriteLine($"{watch.Elapsed.TotalSeconds,8:F1} s  {value.Phase} (t = {value.Time:G4})");
+                output.WriteLine($"{watch.Elapsed.TotalSeconds, 8:F1} s  {value.Phase} (t = {value.Time:G4})");
                 last = value.Phase;
             }
         }
@@ -28,14 +28,26 @@ public static class RunPhases
     {
         var watch = Stopwatch.StartNew();
         var model = ModelFile.Load(modelFile, new Dictionary<string, double>());
-        output.WriteLine($"{watch.Elapsed.TotalSeconds,8:F1} s  loaded {model.Coordinates.Length} coordinates");
-        var result = Simulator.Run(model, new SimulationOptions { T1 = t1, Progress = new Phases(output, watch), TimeKernelCalls = true });
-        output.WriteLine($"{watch.Elapsed.TotalSeconds,8:F1} s  {result.Status}: t = {result.TReached:G6}, {result.RhsEvaluations} right-hand sides, {result.StepsAccepted} steps");
+        output.WriteLine($"{watch.Elapsed.TotalSeconds, 8:F1} s  loaded {model.Coordinates.Length} coordinates");
+        var result = Simulator.Run(
+            model,
+            new SimulationOptions
+            {
+                T1 = t1,
+                Progress = new Phases(output, watch),
+                TimeKernelCalls = true,
+            }
+        );
+        output.WriteLine(
+            $"{watch.Elapsed.TotalSeconds, 8:F1} s  {result.Status}: t = {result.TReached:G6}, {result.RhsEvaluations} right-hand sides, {result.StepsAccepted} steps"
+        );
         var times = result.Timings;
         output.WriteLine(
             $"derive {times.Derive.TotalSeconds:F1} s, generate {times.Generate.TotalSeconds:F2} s, compile {times.Compile.TotalSeconds:F2} s, integrate {times.Integrate.TotalSeconds:F1} s (kernel {times.Kernel.TotalSeconds:F1} s), evaluate {times.Evaluate.TotalSeconds:F1} s"
         );
-        output.WriteLine($"kernel: {result.Configuration.Kernel}; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e9:F2} GB");
+        output.WriteLine(
+            $"kernel: {result.Configuration.Kernel}; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e9:F2} GB"
+        );
         foreach (var learning in result.Learning)
         {
             output.WriteLine(

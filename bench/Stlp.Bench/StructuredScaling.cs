@@ -17,7 +17,8 @@ public static class StructuredScaling
 {
     public static readonly int[][] Nets =
     [
-        [8, 8, 4],
+        [4, 8, 8, 2],
+        [4, 16, 16, 3],
         [16, 16, 10],
         [64, 32, 10],
         [128, 64, 10],
@@ -41,15 +42,21 @@ public static class StructuredScaling
             for (var r = 0; r < 50; r++)
             {
                 w.WriteLine(
-                    string.Join(",", Enumerable.Range(0, inputs).Select(_ => random.NextDouble().ToString("F4", CultureInfo.InvariantCulture)))
-                        + $",c{r % classes}"
+                    string.Join(
+                        ",",
+                        Enumerable
+                            .Range(0, inputs)
+                            .Select(_ => random.NextDouble().ToString("F4", CultureInfo.InvariantCulture))
+                    ) + $",c{r % classes}"
                 );
             }
         }
         var text = $$"""
             model scaling
             param theta = 16
-            data d = csv "{{Path.GetFileName(csv)}}", target class onehot, present 0.5, mollify 0.05, epochs 1, split 1, seed 1, standardize
+            data d = csv "{{Path.GetFileName(
+                csv
+            )}}", target class onehot, present 0.5, mollify 0.05, epochs 1, split 1, seed 1, standardize
             form biased(x; in[], w[], b) = x - sigma(sum(w[i]*in[i]) + b)
             network feedforward net {{string.Join("-", sizes)}} {
                 activation tanh
@@ -69,7 +76,7 @@ public static class StructuredScaling
         var directory = Path.Combine(Path.GetTempPath(), "stlp-scaling");
         Directory.CreateDirectory(directory);
         output.WriteLine(
-            "net,weights,coordinates,derive_s,generate_compile_s,kernel,us_per_rhs,us_per_rhs_cpu,us_kernel_cpu,us_backprop_pass,ratio_to_backprop"
+            "net,weights,coordinates,derive_s,generate_compile_s,kernel,source_kb,us_per_rhs,us_per_rhs_cpu,us_kernel_cpu,us_backprop_pass,ratio_to_backprop"
         );
         var points = new List<(double Weights, double Time)>();
         foreach (var sizes in Nets)
@@ -79,13 +86,19 @@ public static class StructuredScaling
             var weights = Enumerable.Range(1, sizes.Length - 1).Sum(l => sizes[l] * (sizes[l - 1] + 1));
             var backprop = new HandBackprop(sizes);
             var pass = KernelCalls.PerCall(backprop.Pass);
-            var paths = straightLine && weights <= 3000 ? new[] { KernelPath.Structured, KernelPath.StraightLine } : [KernelPath.Structured];
+            var paths =
+                straightLine && weights <= 3000
+                    ? new[] { KernelPath.Structured, KernelPath.StraightLine }
+                    : [KernelPath.Structured];
             foreach (var path in paths)
             {
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 // Cold: no cache, so the form loops are generated and compiled for every net.
                 var run = Simulator.Prepare(model, new SimulationOptions { Cache = null, Kernel = path });
-                var derive = watch.Elapsed.TotalSeconds - run.Kernel.GenerateTime.TotalSeconds - run.Kernel.CompileTime.TotalSeconds;
+                var derive =
+                    watch.Elapsed.TotalSeconds
+                    - run.Kernel.GenerateTime.TotalSeconds
+                    - run.Kernel.CompileTime.TotalSeconds;
                 var call = RightHandSide(run);
                 var rhs = KernelCalls.PerCall(call);
                 var kernelOnly = KernelCalls.PerCall(KernelCall(run));
@@ -99,7 +112,16 @@ public static class StructuredScaling
                     }
                     var total = (double)profiled.PhaseTicks.Sum();
                     output.WriteLine(
-                        "# " + name + " kernel share: " + string.Join(", ", new[] { "potential", "u", "form loops", "b + solve", "accelerations" }.Zip(profiled.PhaseTicks, (what, ticks) => $"{what} {ticks / total:P0}"))
+                        "# "
+                            + name
+                            + " kernel share: "
+                            + string.Join(
+                                ", ",
+                                new[] { "potential", "u", "form loops", "b + solve", "accelerations" }.Zip(
+                                    profiled.PhaseTicks,
+                                    (what, ticks) => $"{what} {ticks / total:P0}"
+                                )
+                            )
                     );
                     profiled.Profiling = false;
                 }
@@ -109,7 +131,7 @@ public static class StructuredScaling
                 }
                 output.WriteLine(
                     $"{name},{weights},{run.Kernel.Shape.N},{derive:F1},"
-                        + $"{(run.Kernel.GenerateTime + run.Kernel.CompileTime).TotalSeconds:F2},{(path == KernelPath.Structured ? "structured" : "straight-line")},"
+                        + $"{(run.Kernel.GenerateTime + run.Kernel.CompileTime).TotalSeconds:F2},{(path == KernelPath.Structured ? "structured" : "straight-line")},{run.Kernel.Source.Length / 1024.0:F0},"
                         + $"{rhs.Median:F1},{rhs.Cpu:F1},{kernelOnly.Cpu:F1},{pass.Cpu:F1},{rhs.Cpu / pass.Cpu:F2}"
                 );
             }
@@ -149,7 +171,19 @@ public static class StructuredScaling
             lambda = new double[shape.R],
             g = new double[shape.R],
             gdot = new double[shape.R];
-        return () => run.Kernel.Kernel.Evaluate(0.3, state.AsSpan(0, n), state.AsSpan(n), parameters, signals, qddot, lambda, g, gdot, out _);
+        return () =>
+            run.Kernel.Kernel.Evaluate(
+                0.3,
+                state.AsSpan(0, n),
+                state.AsSpan(n),
+                parameters,
+                signals,
+                qddot,
+                lambda,
+                g,
+                gdot,
+                out _
+            );
     }
 
     /// <summary>A plain forward and backward pass of a tanh MLP with biases and quadratic loss, allocation-free.</summary>
@@ -166,7 +200,17 @@ public static class StructuredScaling
         {
             this.sizes = sizes;
             var random = new Random(1);
-            w = [.. Enumerable.Range(1, sizes.Length - 1).Select(l => Enumerable.Range(0, sizes[l] * (sizes[l - 1] + 1)).Select(_ => 0.1 * (random.NextDouble() - 0.5)).ToArray())];
+            w =
+            [
+                .. Enumerable
+                    .Range(1, sizes.Length - 1)
+                    .Select(l =>
+                        Enumerable
+                            .Range(0, sizes[l] * (sizes[l - 1] + 1))
+                            .Select(_ => 0.1 * (random.NextDouble() - 0.5))
+                            .ToArray()
+                    ),
+            ];
             gw = [.. w.Select(a => new double[a.Length])];
             x = [.. sizes.Select(s => new double[s])];
             delta = [.. sizes.Select(s => new double[s])];

@@ -118,7 +118,9 @@ public static class KernelCompiler
         var loaded = context.LoadFromStream(new MemoryStream(assembly));
         var type =
             loaded.GetType("Stlp.Generated.FormLoops")
-            ?? throw new KernelCompilationException("internal error: no Stlp.Generated.FormLoops in the compiled loops");
+            ?? throw new KernelCompilationException(
+                "internal error: no Stlp.Generated.FormLoops in the compiled loops"
+            );
         return (Runtime.Kernels.Structured.IFormLoops)(
             Activator.CreateInstance(type)
             ?? throw new KernelCompilationException("internal error: the form loops could not be created")

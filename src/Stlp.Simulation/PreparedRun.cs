@@ -1,8 +1,8 @@
-using Stlp.Ir;
 using System.Diagnostics;
 using System.Reflection;
 using System.Security.Cryptography;
 using Stlp.Codegen;
+using Stlp.Ir;
 using Stlp.Model;
 using Stlp.Runtime.Integration;
 using Stlp.Runtime.Kernels;

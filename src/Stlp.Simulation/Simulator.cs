@@ -80,7 +80,8 @@ public static class Simulator
         var deriveTime = watch.Elapsed;
 
         options.Progress?.Report(new RunProgress(RunPhase.Compile, model.Simulation.T0, 0));
-        var kernel = reused is not null ? Fresh(basis!.Kernel)
+        var kernel =
+            reused is not null ? Fresh(basis!.Kernel)
             : loops is not null ? Structured(loops, options)
             : KernelFactory.Create(Lower.lower(derivation), options.Cache);
         var program = kernel.Shape;
@@ -117,9 +118,11 @@ public static class Simulator
             var masses = observables.Masses(model.Simulation.T0);
             afterStep = new Projection(kernel.Kernel, parameterValues, masses, fillSignals).Apply;
         }
-        var choice = kernel.Kernel is StructuredKernel structured
-            ? $"structured ({SolverName(structured.Solver)} solve; {structured.Rows.Size} rows, {structured.Rows.EdgeCount} edges)"
-            : why is null ? "straight-line" : $"straight-line ({why})";
+        var choice =
+            kernel.Kernel is StructuredKernel structured
+                ? $"structured ({SolverName(structured.Solver)} solve; {structured.Rows.Size} rows, {structured.Rows.EdgeCount} edges)"
+            : why is null ? "straight-line"
+            : $"straight-line ({why})";
         return new PreparedRun(
             model,
             options,

@@ -62,13 +62,22 @@ public class StructuredKernelTests
     public void StructuredKernelAgreesWithTheStraightLineOne(string sample)
     {
         var model = Models.Sample(sample);
-        var straight = Simulator.Prepare(model, new SimulationOptions { Cache = null, Kernel = KernelPath.StraightLine });
-        var structured = Simulator.Prepare(model, new SimulationOptions { Cache = null, Kernel = KernelPath.Structured });
+        var straight = Simulator.Prepare(
+            model,
+            new SimulationOptions { Cache = null, Kernel = KernelPath.StraightLine }
+        );
+        var structured = Simulator.Prepare(
+            model,
+            new SimulationOptions { Cache = null, Kernel = KernelPath.Structured }
+        );
         Assert.True(structured.Kernel.IsStructured);
         Assert.StartsWith("structured", structured.KernelChoice);
         // The same start: the derivations differ only in the symbolic A, which completion does not use.
         Assert.Equal(straight.StartState, structured.StartState);
-        Assert.True(Disagreement(straight, structured, 20, 1) <= 1e-12, $"{sample}: {Disagreement(straight, structured, 20, 1):R}");
+        Assert.True(
+            Disagreement(straight, structured, 20, 1) <= 1e-12,
+            $"{sample}: {Disagreement(straight, structured, 20, 1):R}"
+        );
     }
 
     [Theory]
@@ -103,19 +112,19 @@ public class StructuredKernelTests
     {
         static string Net(string sizes) =>
             $$"""
-            model sized
-            signal u(t) = sin(t)
-            form biased(x; in[], w[], b) = x - sigma(sum(w[i]*in[i]) + b)
-            network feedforward f {{sizes}} {
-                activation tanh
-                form biased
-                inputs {{string.Join(", ", Enumerable.Repeat("u(t)", int.Parse(sizes.Split('-')[0])))}}
-                targets {{string.Join(", ", Enumerable.Repeat("0.5", int.Parse(sizes.Split('-')[^1])))}}
-                mass x 0.001 w 1
-            }
-            dissipation exp(2*t)
-            simulate from 0 to 1
-            """;
+                model sized
+                signal u(t) = sin(t)
+                form biased(x; in[], w[], b) = x - sigma(sum(w[i]*in[i]) + b)
+                network feedforward f {{sizes}} {
+                    activation tanh
+                    form biased
+                    inputs {{string.Join(", ", Enumerable.Repeat("u(t)", int.Parse(sizes.Split('-')[0])))}}
+                    targets {{string.Join(", ", Enumerable.Repeat("0.5", int.Parse(sizes.Split('-')[^1])))}}
+                    mass x 0.001 w 1
+                }
+                dissipation exp(2*t)
+                simulate from 0 to 1
+                """;
         var cache = new KernelCache(Path.Combine(Path.GetTempPath(), $"stlp-structure-{Guid.NewGuid():N}"));
         var small = Simulator.Prepare(Models.FromText(Net("6-5-3")), new SimulationOptions { Cache = cache });
         var large = Simulator.Prepare(Models.FromText(Net("40-30-3")), new SimulationOptions { Cache = cache });
@@ -128,7 +137,10 @@ public class StructuredKernelTests
     public void AModelWithoutNetworksIsRefusedTheStructuredKernelWithTheReason()
     {
         var e = Assert.Throws<InputError>(() =>
-            Simulator.Prepare(Models.Sample("fig3b.stlp"), new SimulationOptions { Cache = null, Kernel = KernelPath.Structured })
+            Simulator.Prepare(
+                Models.Sample("fig3b.stlp"),
+                new SimulationOptions { Cache = null, Kernel = KernelPath.Structured }
+            )
         );
         Assert.Contains("no network", e.Message);
         Assert.False(Simulator.Prepare(Models.Sample("fig3b.stlp"), Models.Short()).Kernel.IsStructured);
@@ -161,7 +173,18 @@ public class StructuredKernelTests
         var kernel = KernelFactory.CreateStructured(loops, null, solver).Kernel;
         var (n, r) = (kernel.CoordinateCount, kernel.ConstraintCount);
         var e = Assert.Throws<NumericalFailure>(() =>
-            kernel.Evaluate(0.5, new double[n], new double[n], [], [], new double[n], new double[r], new double[r], new double[r], out _)
+            kernel.Evaluate(
+                0.5,
+                new double[n],
+                new double[n],
+                [],
+                [],
+                new double[n],
+                new double[r],
+                new double[r],
+                new double[r],
+                out _
+            )
         );
         Assert.Equal("A[1,1] (constraint 'x1_1')", e.Quantity);
         Assert.Contains(StructuredKernel.PivotMessage, e.Message);
@@ -185,7 +208,9 @@ public class StructuredKernelTests
         var e = Assert.Throws<InputError>(() => Simulator.Prepare(model, new SimulationOptions { Cache = null }));
         Assert.Contains("dense Jacobian", e.Message);
         Assert.Contains("use dopri5 or rk4", e.Message);
-        Assert.True(Simulator.Prepare(model, new SimulationOptions { Cache = null, Method = "dopri5" }).Kernel.IsStructured);
+        Assert.True(
+            Simulator.Prepare(model, new SimulationOptions { Cache = null, Method = "dopri5" }).Kernel.IsStructured
+        );
     }
 
     /// <summary>A kernel's outputs at a state, its signals filled from the run's data sets by name.</summary>

@@ -93,7 +93,9 @@ public sealed class StructuredKernel : IKernel
         Solver = solver switch
         {
             MultiplierSolver.Auto when layeredShape => MultiplierSolver.Block,
-            MultiplierSolver.Auto => program.R <= DenseLimit ? MultiplierSolver.Dense : MultiplierSolver.ConjugateGradient,
+            MultiplierSolver.Auto => program.R <= DenseLimit
+                ? MultiplierSolver.Dense
+                : MultiplierSolver.ConjugateGradient,
             MultiplierSolver.Block when !layeredShape => throw new ArgumentException(
                 "the block solve needs a feedforward network whose rows come layer by layer, each fed by the whole layer before"
             ),
@@ -103,7 +105,10 @@ public sealed class StructuredKernel : IKernel
         {
             case MultiplierSolver.Block:
                 var sizes = program.LayerSizes;
-                layerWeights = [.. Enumerable.Range(1, sizes.Length - 1).Select(l => new double[sizes[l] * sizes[l - 1]])];
+                layerWeights =
+                [
+                    .. Enumerable.Range(1, sizes.Length - 1).Select(l => new double[sizes[l] * sizes[l - 1]]),
+                ];
                 layered = new LayeredNetwork(sizes, layerWeights, 1, 1);
                 Array.Fill(layered.SigmaPrime, 1.0);
                 block = new LayeredBlockSolver(layered);
@@ -314,7 +319,8 @@ public sealed class StructuredKernel : IKernel
                     break;
             }
         }
-        catch (NumericalFailure e) when (e.Quantity.StartsWith("A", StringComparison.Ordinal) && Solver != MultiplierSolver.Dense)
+        catch (NumericalFailure e)
+            when (e.Quantity.StartsWith("A", StringComparison.Ordinal) && Solver != MultiplierSolver.Dense)
         {
             // Every solver reports a singular system the same way, naming where it broke.
             throw new NumericalFailure(t, e.Quantity, $"{PivotMessage} [{Solver}: {e.Message}]");
@@ -322,7 +328,8 @@ public sealed class StructuredKernel : IKernel
     }
 
     /// <summary>The message every solver gives for a multiplier matrix that is not positive definite.</summary>
-    public const string PivotMessage = "non-positive pivot of the multiplier matrix G_q H^-1 G_q' (constraints dependent)";
+    public const string PivotMessage =
+        "non-positive pivot of the multiplier matrix G_q H^-1 G_q' (constraints dependent)";
 
     private NumericalFailure Singular(double t, int row) =>
         new(t, $"A[{row},{row}] ({rows.Describe(row)})", PivotMessage);

@@ -29,16 +29,13 @@ module Loops =
         let instances = model.Networks |> List.collect (fun n -> List.ofArray n.Instances)
         let byName = instances |> List.map (fun i -> i.Constraint, i) |> dict
 
-        let templates =
-            model.Networks |> List.collect (fun n -> List.ofArray n.Templates)
+        let templates = model.Networks |> List.collect (fun n -> List.ofArray n.Templates)
 
         let claimed = HashSet<string>()
 
         let privateTwice =
             instances
-            |> List.tryPick (fun i ->
-                Array.append i.Weights i.Scalars
-                |> Array.tryFind (fun c -> not (claimed.Add c)))
+            |> List.tryPick (fun i -> Array.append i.Weights i.Scalars |> Array.tryFind (fun c -> not (claimed.Add c)))
 
         if model.Networks.IsEmpty then
             Some "the model has no network statement"
@@ -69,7 +66,11 @@ module Loops =
         let sumCurvature = { Name = "#a''"; Kind = Coordinate }
 
         let signalSeconds =
-            t.Signals |> List.map (fun s -> { Name = s.Name + "''"; Kind = Coordinate })
+            t.Signals
+            |> List.map (fun s -> {
+                Name = s.Name + "''"
+                Kind = Coordinate
+            })
 
         let slots =
             [ t.X; t.A; sumCurvature ]
@@ -89,7 +90,11 @@ module Loops =
         let gamma =
             match d.Stabilization with
             | Baumgarte(alpha, beta) ->
-                Expr.add [ second; Expr.mul [ Expr.real (2.0 * alpha); gdot ]; Expr.mul [ Expr.real (beta * beta); phi ] ]
+                Expr.add [
+                    second
+                    Expr.mul [ Expr.real (2.0 * alpha); gdot ]
+                    Expr.mul [ Expr.real (beta * beta); phi ]
+                ]
             | _ -> second
 
         let partials = [ t.X; t.A ] @ t.Scalars |> List.map (fun s -> Calculus.diff s phi)
@@ -124,12 +129,13 @@ module Loops =
         let curvature = zeroAccelerations [ t.W; t.In ] [] (Calculus.timeDerivative rate)
 
         let code, outputs, _ =
-            Lower.lowerExpressions
-                d.Model
-                [| t.W; t.In |]
-                false
-                true
-                [| psi; Calculus.diff t.W psi; Calculus.diff t.In psi; rate; curvature |]
+            Lower.lowerExpressions d.Model [| t.W; t.In |] false true [|
+                psi
+                Calculus.diff t.W psi
+                Calculus.diff t.In psi
+                rate
+                curvature
+            |]
 
         EdgeTemplate(
             Equation = Print.text psi,
@@ -163,7 +169,8 @@ module Loops =
         let used = rows |> Array.map (fun r -> r.Template) |> Array.distinct
         let formIndex = used |> Array.mapi (fun i k -> k, i) |> dict
 
-        let summing = used |> Array.choose (fun k -> templates.[k].Edge |> Option.map (fun e -> k, e))
+        let summing =
+            used |> Array.choose (fun k -> templates.[k].Edge |> Option.map (fun e -> k, e))
 
         let edgeExpr =
             match summing |> Array.map snd |> Array.distinct with
@@ -271,7 +278,10 @@ module Loops =
             ParameterDefaults = (names |> List.map (fun p -> p.Value) |> Array.ofList),
             SignalInputs = signalInputs,
             Forms = (used |> Array.map (fun k -> formTemplate d templates.[k])),
-            Edge = (edgeExpr |> Option.map (edgeTemplate d templates.[fst summing.[0]]) |> Option.toObj),
+            Edge =
+                (edgeExpr
+                 |> Option.map (edgeTemplate d templates.[fst summing.[0]])
+                 |> Option.toObj),
             Ranges = ranges.ToArray(),
             RowOutput = (rows |> Array.map (fun r -> index.[r.Output])),
             RowEdgeStart = edgeStart,

@@ -132,7 +132,12 @@ module Forms =
         match e.Node with
         | Number t -> t
         | Ident(n, k) -> n + String.replicate k "'"
-        | Call(n, k, args) -> n + String.replicate k "'" + "(" + (args |> List.map shape |> String.concat ",") + ")"
+        | Call(n, k, args) ->
+            n
+            + String.replicate k "'"
+            + "("
+            + (args |> List.map shape |> String.concat ",")
+            + ")"
         | Index(n, i) -> $"{n}[{shape i}]"
         | Unary(op, a) -> $"({op}{shape a})"
         | Binary(op, a, b) -> $"({shape a}{op}{shape b})"
@@ -151,10 +156,16 @@ module Forms =
 
         match e.Node with
         | Call("sum", 0, [ _ ]) -> { e with Node = by }
-        | Call(n, k, args) -> { e with Node = Call(n, k, List.map recur args) }
+        | Call(n, k, args) -> {
+            e with
+                Node = Call(n, k, List.map recur args)
+          }
         | Index(n, i) -> { e with Node = Index(n, recur i) }
         | Unary(op, a) -> { e with Node = Unary(op, recur a) }
-        | Binary(op, a, b) -> { e with Node = Binary(op, recur a, recur b) }
+        | Binary(op, a, b) -> {
+            e with
+                Node = Binary(op, recur a, recur b)
+          }
         | _ -> e
 
     /// The key of a form with an activation.
@@ -169,10 +180,14 @@ module Forms =
         let x, a, w, input = coordinate "x", coordinate "a", coordinate "w", coordinate "in"
 
         let scalars =
-            form.Scalars |> List.filter (fun (_, k) -> k.IsSome) |> List.map (fst >> coordinate)
+            form.Scalars
+            |> List.filter (fun (_, k) -> k.IsSome)
+            |> List.map (fst >> coordinate)
 
         let signals =
-            form.Scalars |> List.filter (fun (_, k) -> k.IsNone) |> List.map (fst >> coordinate)
+            form.Scalars
+            |> List.filter (fun (_, k) -> k.IsNone)
+            |> List.map (fst >> coordinate)
 
         let empty = {
             Key = templateKey form activation
@@ -193,7 +208,10 @@ module Forms =
         let distinct = bodies |> List.map shape |> List.distinct
 
         if distinct.Length > 1 then
-            { empty with Refusal = Some $"form '{form.Name}' has {distinct.Length} different sums" }
+            {
+                empty with
+                    Refusal = Some $"form '{form.Name}' has {distinct.Length} different sums"
+            }
         else
             let resolve (arrays: Expr[] list) (length: int) (index: int option) (body: SExpr) =
                 let local =
@@ -219,16 +237,14 @@ module Forms =
 
                 Resolve.toExpr scope body
 
-            let slots =
-                Set.ofList (x :: a :: w :: input :: scalars @ signals)
+            let slots = Set.ofList (x :: a :: w :: input :: scalars @ signals)
 
             let strangers (e: Expr) =
                 Calculus.freeSymbols e
                 |> Set.filter (fun s -> s.Kind = Coordinate && not (slots.Contains s))
 
             try
-                let phi =
-                    resolve [ [||]; [||] ] 0 None (replaceSums (Ident("#a", 0)) form.Body)
+                let phi = resolve [ [||]; [||] ] 0 None (replaceSums (Ident("#a", 0)) form.Body)
 
                 let edge =
                     bodies
@@ -241,9 +257,13 @@ module Forms =
                 if not outside.IsEmpty then
                     {
                         empty with
-                            Refusal = Some $"form '{form.Name}' uses the coordinate '{outside.MinimumElement.Name}' of no neuron"
+                            Refusal =
+                                Some
+                                    $"form '{form.Name}' uses the coordinate '{outside.MinimumElement.Name}' of no neuron"
                     }
                 else
                     { empty with Phi = phi; Edge = edge }
-            with ModelError(_, _, message) ->
-                { empty with Refusal = Some $"form '{form.Name}' cannot be derived once for all neurons: {message}" }
+            with ModelError(_, _, message) -> {
+                empty with
+                    Refusal = Some $"form '{form.Name}' cannot be derived once for all neurons: {message}"
+            }

@@ -134,21 +134,26 @@ public sealed class DormandPrince(double relativeTolerance, double absoluteToler
                 continue;
             }
 
-            // Continuous extension over [t, t + h].
-            for (var i = 0; i < m; i++)
-            {
-                r1[i] = y[i];
-                r2[i] = y1[i] - y[i];
-                r3[i] = h * k1[i] - r2[i];
-                r4[i] = r2[i] - h * k7[i] - r3[i];
-                r5[i] = h * (D1 * k1[i] + D3 * k3[i] + D4 * k4[i] + D5 * k5[i] + D6 * k6[i] + D7 * k7[i]);
-            }
+            // Continuous extension over [t, t + h], formed only for a step with an output inside it.
+            var extended = false;
             clock.Inside(
                 t,
                 h,
                 dense,
                 (theta, result) =>
                 {
+                    if (!extended)
+                    {
+                        for (var i = 0; i < m; i++)
+                        {
+                            r1[i] = y[i];
+                            r2[i] = y1[i] - y[i];
+                            r3[i] = h * k1[i] - r2[i];
+                            r4[i] = r2[i] - h * k7[i] - r3[i];
+                            r5[i] = h * (D1 * k1[i] + D3 * k3[i] + D4 * k4[i] + D5 * k5[i] + D6 * k6[i] + D7 * k7[i]);
+                        }
+                        extended = true;
+                    }
                     var theta1 = 1 - theta;
                     for (var i = 0; i < m; i++)
                     {

@@ -108,23 +108,35 @@ public sealed class NetworkRows : IMultiplierOperator
     /// <summary>y += alpha G_q' lambda (a coordinate vector), scattered along the rows.</summary>
     public void AddTransposed(ReadOnlySpan<double> lambda, double alpha, Span<double> y)
     {
-        for (var j = 0; j < Size; j++)
+        // The arrays in locals: the loop stores into y, so fields would be reloaded every edge.
+        int[] output = RowOutput,
+            edgeStart = RowEdgeStart,
+            edgeWeight = EdgeWeight,
+            edgeSource = EdgeSource,
+            scalarStart = RowScalarStart,
+            scalarCoordinate = ScalarCoordinate;
+        double[] own = OutputPartial,
+            sum = SumPartial,
+            weightPartial = EdgeWeightPartial,
+            sourcePartial = EdgeSourcePartial,
+            scalarPartial = ScalarPartial;
+        for (var j = 0; j < output.Length; j++)
         {
             var l = alpha * lambda[j];
             if (l == 0)
             {
                 continue;
             }
-            y[RowOutput[j]] += OutputPartial[j] * l;
-            var la = SumPartial[j] * l;
-            for (var e = RowEdgeStart[j]; e < RowEdgeStart[j + 1]; e++)
+            y[output[j]] += own[j] * l;
+            var la = sum[j] * l;
+            for (var e = edgeStart[j]; e < edgeStart[j + 1]; e++)
             {
-                y[EdgeWeight[e]] += EdgeWeightPartial[e] * la;
-                y[EdgeSource[e]] += EdgeSourcePartial[e] * la;
+                y[edgeWeight[e]] += weightPartial[e] * la;
+                y[edgeSource[e]] += sourcePartial[e] * la;
             }
-            for (var k = RowScalarStart[j]; k < RowScalarStart[j + 1]; k++)
+            for (var k = scalarStart[j]; k < scalarStart[j + 1]; k++)
             {
-                y[ScalarCoordinate[k]] += ScalarPartial[k] * l;
+                y[scalarCoordinate[k]] += scalarPartial[k] * l;
             }
         }
     }
