@@ -7,8 +7,7 @@ namespace Stlp.Codegen.Tests;
 /// <summary>Generated kernels against the IR interpreter at 1e-13 relative, on random states.</summary>
 public class GeneratedVsInterpreterTests
 {
-    public static TheoryData<string> SampleFiles() =>
-        [.. Directory.GetFiles(Harness.Samples, "*.stlp").Select(f => Path.GetFileName(f)).Order()];
+    public static TheoryData<string> SampleFiles() => Harness.StraightLineSamples();
 
     [Theory]
     [MemberData(nameof(SampleFiles))]

@@ -23,6 +23,20 @@ public static class Harness
         }
     }
 
+    /// <summary>
+    /// Every sample small enough for a straight-line kernel: at most 3,000 coordinates (the
+    /// 784-100-10 Fashion-MNIST sample, 80,294 coordinates, runs only with the structured kernel,
+    /// which tests/Stlp.Simulation.Tests/StructuredKernelTests.cs holds to the straight-line one).
+    /// </summary>
+    public static TheoryData<string> StraightLineSamples() =>
+        [
+            .. Directory
+                .GetFiles(Samples, "*.stlp")
+                .Select(f => Path.GetFileName(f))
+                .Order()
+                .Where(f => Load(f).Coordinates.Length <= 3000),
+        ];
+
     public static ModelDefinition Load(string name) =>
         ModelFile.Load(Path.Combine(Samples, name), new Dictionary<string, double>());
 

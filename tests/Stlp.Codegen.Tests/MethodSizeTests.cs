@@ -15,8 +15,7 @@ namespace Stlp.Codegen.Tests;
 public class MethodSizeTests
 {
     /// <summary>Every sample (each compiled once, shared with the test against the interpreter).</summary>
-    public static TheoryData<string> Samples() =>
-        [.. Directory.GetFiles(Harness.Samples, "*.stlp").Select(f => Path.GetFileName(f)).Order()];
+    public static TheoryData<string> Samples() => Harness.StraightLineSamples();
 
     [Theory]
     [MemberData(nameof(Samples))]

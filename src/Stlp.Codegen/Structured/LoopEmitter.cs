@@ -22,6 +22,7 @@ public static class LoopEmitter
         body.AppendLine("namespace Stlp.Generated");
         body.AppendLine("{");
         body.AppendLine("    using System;");
+        body.AppendLine("    using Stlp.Runtime.Kernels;");
         body.AppendLine("    using Stlp.Runtime.Kernels.Structured;");
         body.AppendLine();
         body.AppendLine(
