@@ -89,9 +89,25 @@ public static class Simulator
         var parameters = model.ParameterValues;
         double[] parameterValues = [.. program.ParameterNames.Select(name => parameters[name])];
         // Resolved once: the right-hand side evaluates these on every stage.
+        // Each presented signal once per t (its value and derivatives come together), written
+        // into the slots of the orders the kernel reads (-1: not read).
         var sources = program
-            .SignalInputs.Select(s => (Signal: dataSets.First(d => d.Has(s.Name)).Signal(s.Name), s.Order))
+            .SignalInputs.Select(s => dataSets.First(d => d.Has(s.Name)).Signal(s.Name))
+            .Distinct()
             .ToArray();
+        var slots = sources.Select(_ => new[] { -1, -1, -1 }).ToArray();
+        for (var k = 0; k < program.SignalInputs.Length; k++)
+        {
+            var input = program.SignalInputs[k];
+            var signal = dataSets.First(d => d.Has(input.Name)).Signal(input.Name);
+            if (input.Order > 2)
+            {
+                throw new InputError(
+                    $"signal {input.Name}{new string('\'', input.Order)}: only the first two derivatives of a training-set signal are known"
+                );
+            }
+            slots[Array.IndexOf(sources, signal)][input.Order] = k;
+        }
         Action<double, double[]>? fillSignals =
             sources.Length == 0
                 ? null
@@ -99,7 +115,20 @@ public static class Simulator
                 {
                     for (var k = 0; k < sources.Length; k++)
                     {
-                        values[k] = sources[k].Signal.At(t, sources[k].Order);
+                        var (value, rate, acceleration) = sources[k].At(t);
+                        var slot = slots[k];
+                        if (slot[0] >= 0)
+                        {
+                            values[slot[0]] = value;
+                        }
+                        if (slot[1] >= 0)
+                        {
+                            values[slot[1]] = rate;
+                        }
+                        if (slot[2] >= 0)
+                        {
+                            values[slot[2]] = acceleration;
+                        }
                     }
                 };
         var system = new KernelSystem(kernel.Kernel, parameterValues, fillSignals)
