@@ -17,6 +17,73 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public void ANetworkRunsOnTheStructuredKernelAndSaysSoAndEitherKernelCanBeForced()
+    {
+        var (code, output, _) = Cli.Run(
+            "run",
+            Cli.Sample("recurrent.stlp"),
+            "--out",
+            directory,
+            "--no-cache",
+            "--t1",
+            "2"
+        );
+        Assert.Equal(0, code);
+        Assert.Contains("recurrent: kernel structured (dense solve; 4 rows, 6 edges)", output);
+        using (var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "summary.json"))))
+        {
+            Assert.StartsWith(
+                "structured",
+                summary.RootElement.GetProperty("configuration").GetProperty("kernel").GetString()
+            );
+        }
+        (code, output, _) = Cli.Run(
+            "run",
+            Cli.Sample("recurrent.stlp"),
+            "--out",
+            directory,
+            "--no-cache",
+            "--t1",
+            "2",
+            "--kernel",
+            "straight-line"
+        );
+        Assert.Equal(0, code);
+        Assert.Contains("recurrent: kernel straight-line", output);
+    }
+
+    [Fact]
+    public void AKernelOrSolverThatDoesNotApplyIsAUsageErrorThatSaysWhy()
+    {
+        var (code, _, error) = Cli.Run(
+            "run",
+            Cli.Sample("fig3b.stlp"),
+            "--out",
+            directory,
+            "--no-cache",
+            "--kernel",
+            "structured"
+        );
+        Assert.Equal(1, code);
+        Assert.Contains(
+            "the structured kernel does not apply to this model: the model has no network statement",
+            error
+        );
+        (code, _, error) = Cli.Run(
+            "run",
+            Cli.Sample("recurrent.stlp"),
+            "--out",
+            directory,
+            "--no-cache",
+            "--solver",
+            "block"
+        );
+        Assert.Equal(1, code);
+        Assert.Contains("--solver block: the block solve needs a feedforward network", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
     public void Fig2aLearnsAndWritesCsvSummaryAndPlots()
     {
         var (code, output, _) = Cli.Run("run", Cli.Sample("fig2a.stlp"), "--out", directory, "--no-cache");
