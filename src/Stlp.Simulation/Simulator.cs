@@ -72,7 +72,7 @@ public static class Simulator
                 : null;
         var (derivation, loops, why) = reused is null
             ? Derive(model, stabilization, options.Kernel)
-            : (reused, basis!.Kernel.Loops, basis.KernelChoice);
+            : (reused, basis!.Kernel.Loops, null);
 
         var (signals, dataSets) = Signals(model);
         options.Progress?.Report(new RunProgress(RunPhase.Start, model.Simulation.T0, 0));
@@ -148,7 +148,8 @@ public static class Simulator
             afterStep = new Projection(kernel.Kernel, parameterValues, masses, fillSignals).Apply;
         }
         var choice =
-            kernel.Kernel is StructuredKernel structured
+            reused is not null ? basis!.KernelChoice
+            : kernel.Kernel is StructuredKernel structured
                 ? $"structured ({SolverName(structured.Solver)} solve; {structured.Rows.Size} rows, {structured.Rows.EdgeCount} edges)"
             : why is null ? "straight-line"
             : $"straight-line ({why})";
