@@ -154,19 +154,14 @@ public static class StructuredScaling
         return () => run.System.Derivative(0.3, state, derivative);
     }
 
-    /// <summary>The kernel alone, signals as the run last filled them.</summary>
+    /// <summary>The kernel alone, with the run's parameters and its signals at t = 0.3.</summary>
     private static Action KernelCall(PreparedRun run)
     {
         var shape = run.Kernel.Shape;
         var n = shape.N;
         var state = run.StartState;
-        var parameters = shape.ParameterNames.Select(p => run.Model.ParameterValues[p]).ToArray();
-        var signals = new double[shape.SignalInputs.Length];
-        for (var k = 0; k < signals.Length; k++)
-        {
-            var input = shape.SignalInputs[k];
-            signals[k] = run.DataSets.First(d => d.Has(input.Name)).Signal(input.Name).At(0.3, input.Order);
-        }
+        var parameters = run.System.Parameters.ToArray();
+        var signals = run.System.SignalsAt(0.3);
         double[] qddot = new double[n],
             lambda = new double[shape.R],
             g = new double[shape.R],

@@ -217,8 +217,6 @@ public class StructuredKernelTests
     private sealed class Outputs
     {
         private readonly PreparedRun run;
-        private readonly double[] parameters;
-        private readonly double[] signals;
         public double[] Qddot { get; }
         public double[] Lambda { get; }
         public double[] G { get; }
@@ -229,9 +227,6 @@ public class StructuredKernelTests
         {
             this.run = run;
             var shape = run.Kernel.Shape;
-            var values = run.Model.ParameterValues;
-            parameters = [.. shape.ParameterNames.Select(p => values[p])];
-            signals = new double[shape.SignalInputs.Length];
             Qddot = new double[shape.N];
             Lambda = new double[shape.R];
             G = new double[shape.R];
@@ -252,16 +247,20 @@ public class StructuredKernelTests
             return y.Select((v, i) => Math.Abs(v * kernel.Rows.InverseMass[i])).Max();
         }
 
-        public void Evaluate(double t, double[] q, double[] qdot)
-        {
-            var inputs = run.Kernel.Shape.SignalInputs;
-            for (var k = 0; k < inputs.Length; k++)
-            {
-                var data = run.DataSets.First(d => d.Has(inputs[k].Name));
-                signals[k] = data.Signal(inputs[k].Name).At(t, inputs[k].Order);
-            }
-            run.Kernel.Kernel.Evaluate(t, q, qdot, parameters, signals, Qddot, Lambda, G, Gdot, out Varpi);
-        }
+        /// <summary>The kernel at (t, q, qdot), with the run's parameters and its signals at t.</summary>
+        public void Evaluate(double t, double[] q, double[] qdot) =>
+            run.Kernel.Kernel.Evaluate(
+                t,
+                q,
+                qdot,
+                run.System.Parameters,
+                run.System.SignalsAt(t),
+                Qddot,
+                Lambda,
+                G,
+                Gdot,
+                out Varpi
+            );
 
         public static double Difference(Outputs a, Outputs b)
         {

@@ -40,6 +40,17 @@ public sealed class KernelSystem
         Gdot = new double[kernel.ConstraintCount];
     }
 
+    /// <summary>The parameter values the kernel is called with, in its order.</summary>
+    public ReadOnlySpan<double> Parameters => parameters;
+
+    /// <summary>The kernel's signal inputs at <paramref name="t"/>, as a right-hand side fills them (a fresh array).</summary>
+    public double[] SignalsAt(double t)
+    {
+        var values = new double[signals.Length];
+        fillSignals?.Invoke(t, values);
+        return values;
+    }
+
     /// <summary>Number of coordinates; the state has 2N entries.</summary>
     public int N { get; }
     public double[] LambdaNormalized { get; }
