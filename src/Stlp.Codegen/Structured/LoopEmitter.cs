@@ -13,7 +13,7 @@ namespace Stlp.Codegen.Structured;
 public static class LoopEmitter
 {
     /// <summary>The generator's version, part of every source (and so of the cache key).</summary>
-    public const string GeneratorVersion = "Stlp.Codegen loops 1.0";
+    public const string GeneratorVersion = "Stlp.Codegen loops 1.1";
 
     /// <summary>The source of the form loops.</summary>
     public static string Emit(LoopProgram p)
@@ -39,6 +39,7 @@ public static class LoopEmitter
         body.AppendLine("            double t,");
         body.AppendLine("            ReadOnlySpan<double> q,");
         body.AppendLine("            ReadOnlySpan<double> qdot,");
+        body.AppendLine("            ReadOnlySpan<double> u,");
         body.AppendLine("            ReadOnlySpan<double> p,");
         body.AppendLine("            ReadOnlySpan<double> signalSlots");
         body.AppendLine("        )");
@@ -53,7 +54,7 @@ public static class LoopEmitter
         {
             body.AppendLine($"                    case {k}:");
             body.AppendLine(
-                $"                        Form{k}(rows, start, end, rowSignalStart, t, q, qdot, p, signalSlots);"
+                $"                        Form{k}(rows, start, end, rowSignalStart, t, q, qdot, u, p, signalSlots);"
             );
             body.AppendLine("                        break;");
         }
@@ -99,7 +100,7 @@ public static class LoopEmitter
             $"        /// <summary>Form {KernelEmitter.CommentSafe(form.Key)}: G = {KernelEmitter.CommentSafe(form.Equation)}.</summary>"
         );
         body.AppendLine(
-            $"        private static void Form{k}(NetworkRows rows, int start, int end, int[] rowSignalStart, double t, ReadOnlySpan<double> q, ReadOnlySpan<double> qdot, ReadOnlySpan<double> p, ReadOnlySpan<double> signalSlots)"
+            $"        private static void Form{k}(NetworkRows rows, int start, int end, int[] rowSignalStart, double t, ReadOnlySpan<double> q, ReadOnlySpan<double> qdot, ReadOnlySpan<double> u, ReadOnlySpan<double> p, ReadOnlySpan<double> signalSlots)"
         );
         body.AppendLine("        {");
         body.AppendLine("            var output = rows.RowOutput;");
@@ -108,18 +109,22 @@ public static class LoopEmitter
         body.AppendLine("            var edgeWeight = rows.EdgeWeight;");
         body.AppendLine("            var weightPartial = rows.EdgeWeightPartial;");
         body.AppendLine("            var sourcePartial = rows.EdgeSourcePartial;");
+        body.AppendLine("            var inverseMass = rows.InverseMass;");
         body.AppendLine("            var scalarStart = rows.RowScalarStart;");
         body.AppendLine("            var scalarCoordinate = rows.ScalarCoordinate;");
         body.AppendLine("            for (var j = start; j < end; j++)");
         body.AppendLine("            {");
-        body.AppendLine($"{I}double a = 0.0, aRate = 0.0, aCurvature = 0.0;");
+        body.AppendLine($"{I}double a = 0.0, aRate = 0.0, aCurvature = 0.0, product = 0.0, weightMass = 0.0;");
         if (form.HasSum && edge is not null)
         {
             body.AppendLine(
                 $"{I}// a_j = sum of psi(w, in) = {KernelEmitter.CommentSafe(edge.Equation)} over the in-edges, with its rate and its"
             );
             body.AppendLine(
-                $"{I}// second derivative without accelerations; dpsi/dw and dpsi/din kept per edge (equations.md §6)."
+                $"{I}// second derivative without accelerations; dpsi/dw and dpsi/din kept per edge (equations.md §6),"
+            );
+            body.AppendLine(
+                $"{I}// and in the same pass the row's edge part of G_q u and its weights' part of the private diagonal D_j (§6.1)."
             );
             body.AppendLine($"{I}for (var e = edgeStart[j]; e < edgeStart[j + 1]; e++)");
             body.AppendLine($"{I}{{");
@@ -140,8 +145,16 @@ public static class LoopEmitter
             body.AppendLine($"{I}    aCurvature += edge_{edge.Curvature};");
             body.AppendLine($"{I}    weightPartial[e] = edge_{edge.WeightPartial};");
             body.AppendLine($"{I}    sourcePartial[e] = edge_{edge.SourcePartial};");
+            body.AppendLine(
+                $"{I}    product += edge_{edge.WeightPartial} * u[edgeWeight[e]] + edge_{edge.SourcePartial} * u[edgeSource[e]];"
+            );
+            body.AppendLine(
+                $"{I}    weightMass += edge_{edge.WeightPartial} * edge_{edge.WeightPartial} * inverseMass[edgeWeight[e]];"
+            );
             body.AppendLine($"{I}}}");
         }
+        body.AppendLine($"{I}rows.EdgeProduct[j] = product;");
+        body.AppendLine($"{I}rows.EdgeWeightMass[j] = weightMass;");
         body.AppendLine($"{I}// The row's slots: its output, the sum, its scalars and signal values.");
         body.AppendLine($"{I}double z0 = q[output[j]], zRate0 = qdot[output[j]];");
         body.AppendLine($"{I}double z1 = a, zRate1 = aRate;");

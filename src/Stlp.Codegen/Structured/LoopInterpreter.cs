@@ -36,6 +36,7 @@ public sealed class LoopInterpreter : IFormLoops
         double t,
         ReadOnlySpan<double> q,
         ReadOnlySpan<double> qdot,
+        ReadOnlySpan<double> u,
         ReadOnlySpan<double> parameters,
         ReadOnlySpan<double> signalSlots
     )
@@ -48,7 +49,9 @@ public sealed class LoopInterpreter : IFormLoops
             {
                 double a = 0,
                     aRate = 0,
-                    aCurvature = 0;
+                    aCurvature = 0,
+                    product = 0,
+                    weightMass = 0;
                 if (form.HasSum)
                 {
                     var edge = program.Edge!;
@@ -62,10 +65,16 @@ public sealed class LoopInterpreter : IFormLoops
                         a += edgeTemps[edge.Value];
                         aRate += edgeTemps[edge.Rate];
                         aCurvature += edgeTemps[edge.Curvature];
-                        rows.EdgeWeightPartial[e] = edgeTemps[edge.WeightPartial];
-                        rows.EdgeSourcePartial[e] = edgeTemps[edge.SourcePartial];
+                        var weightPartial = edgeTemps[edge.WeightPartial];
+                        var sourcePartial = edgeTemps[edge.SourcePartial];
+                        rows.EdgeWeightPartial[e] = weightPartial;
+                        rows.EdgeSourcePartial[e] = sourcePartial;
+                        product += weightPartial * u[rows.EdgeWeight[e]] + sourcePartial * u[rows.EdgeSource[e]];
+                        weightMass += weightPartial * weightPartial * rows.InverseMass[rows.EdgeWeight[e]];
                     }
                 }
+                rows.EdgeProduct[j] = product;
+                rows.EdgeWeightMass[j] = weightMass;
                 slots[0] = q[rows.RowOutput[j]];
                 rates[0] = qdot[rows.RowOutput[j]];
                 (slots[1], rates[1]) = (a, aRate);

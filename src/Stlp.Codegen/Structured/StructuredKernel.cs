@@ -264,6 +264,7 @@ public sealed class StructuredKernel : IKernel
             t,
             q,
             qdot,
+            u,
             parameters,
             potentialValues.AsSpan(program.SignalOutput)
         );
@@ -279,20 +280,14 @@ public sealed class StructuredKernel : IKernel
         {
             for (var j = 0; j < b.Length; j++)
             {
-                b[j] = rows.Gamma[j] + rows.RowDot(j, u);
+                b[j] = rows.Gamma[j] + rows.RowProduct(j, u);
             }
             Solve(t, lambdaNormalized);
         }
 
         Lap(3);
         // qddot = M^-1 (f~ - G_q' lambda~) = u - M^-1 G_q' lambda~ (EL).
-        var acceleration = qddot[..u.Length];
-        acceleration.Clear();
-        rows.AddTransposed(lambdaNormalized, -1, acceleration);
-        for (var i = 0; i < u.Length; i++)
-        {
-            acceleration[i] = u[i] + acceleration[i] * inverse[i];
-        }
+        rows.Accelerations(lambdaNormalized, u, qddot[..u.Length]);
         rows.G.CopyTo(g);
         rows.Gdot.CopyTo(gdot);
         Lap(4);
@@ -338,8 +333,8 @@ public sealed class StructuredKernel : IKernel
     /// §6.1 with per-neuron masses and coefficients: with Q = diag(p_j / sqrt(m_j)) (p_j = dG^j/dx_j),
     /// Q^-1 A Q^-1 = (I + What)(I + What)' + Dhat, What = Q^-1 E M_x^-1/2 (E: the edge entries on
     /// neuron columns) and Dhat = Q^-1 D Q^-1 (D: weights and scalars); that is the unit-mass,
-    /// unit-slope network the block solver factors, with W = -What. One pass over each row's
-    /// edges assembles b_j, D_j and its row of W.
+    /// unit-slope network the block solver factors, with W = -What. b_j and D_j come from the sums
+    /// the form loops took; one pass over each row's source entries writes its row of W.
     /// </summary>
     private void SolveLayered(double t, Span<double> lambda)
     {
@@ -347,12 +342,9 @@ public sealed class StructuredKernel : IKernel
         var inverse = rows.InverseMass;
         var sizes = program.LayerSizes;
         int[] edgeStart = rows.RowEdgeStart,
-            edgeWeight = rows.EdgeWeight,
-            edgeSource = rows.EdgeSource,
             scalarStart = rows.RowScalarStart,
             scalarCoordinate = rows.ScalarCoordinate;
-        double[] weightPartial = rows.EdgeWeightPartial,
-            sourcePartial = rows.EdgeSourcePartial;
+        var sourcePartial = rows.EdgeSourcePartial;
         var j = 0;
         for (var l = 0; l < sizes.Length; l++)
         {
@@ -373,23 +365,17 @@ public sealed class StructuredKernel : IKernel
                 var scaled = p * rootInverse[j];
                 scale[j] = scaled;
                 var a = rows.SumPartial[j];
-                double along = 0,
-                    across = 0;
                 var first = edgeStart[j];
                 var count = edgeStart[j + 1] - first;
                 var row = w is null ? default : w.AsSpan(i * count, count);
                 var toW = -a / scaled;
                 for (var k = 0; k < count; k++)
                 {
-                    var e = first + k;
-                    var gw = weightPartial[e];
-                    var gx = sourcePartial[e];
-                    along += gw * u[edgeWeight[e]] + gx * u[edgeSource[e]];
-                    across += gw * gw * inverse[edgeWeight[e]];
-                    row[k] = toW * gx * rootInverse[previous + k];
+                    row[k] = toW * sourcePartial[first + k] * rootInverse[previous + k];
                 }
-                var bj = rows.Gamma[j] + p * u[rows.RowOutput[j]] + a * along;
-                var dj = a * a * across;
+                // b_j and D_j from the sums the form loops took over the edges.
+                var bj = rows.Gamma[j] + p * u[rows.RowOutput[j]] + a * rows.EdgeProduct[j];
+                var dj = a * a * rows.EdgeWeightMass[j];
                 for (var k = scalarStart[j]; k < scalarStart[j + 1]; k++)
                 {
                     var gs = rows.ScalarPartial[k];

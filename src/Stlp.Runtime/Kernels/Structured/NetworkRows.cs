@@ -46,11 +46,56 @@ public sealed class NetworkRows : IMultiplierOperator
         ScalarPartial = new double[scalarCoordinate.Length];
         EdgeWeightPartial = new double[edgeSource.Length];
         EdgeSourcePartial = new double[edgeSource.Length];
+        EdgeProduct = new double[r];
+        EdgeWeightMass = new double[r];
         InverseMass = new double[coordinateCount];
         scratch = new double[coordinateCount];
+        shared = SharedCoordinates(coordinateCount, rowOutput, edgeSource, edgeWeight, scalarCoordinate);
     }
 
     private readonly double[] scratch;
+
+    /// <summary>
+    /// The coordinates that are not a private weight (null when some weight is shared): where
+    /// G_q' lambda sums over several rows, or over none. A private weight (one edge's, and nothing
+    /// else's) gets its acceleration straight from its one row.
+    /// </summary>
+    private readonly int[]? shared;
+
+    private static int[]? SharedCoordinates(
+        int n,
+        int[] rowOutput,
+        int[] edgeSource,
+        int[] edgeWeight,
+        int[] scalarCoordinate
+    )
+    {
+        var uses = new int[n];
+        foreach (var c in edgeWeight)
+        {
+            uses[c]++;
+        }
+        foreach (var c in edgeWeight)
+        {
+            if (uses[c] != 1)
+            {
+                return null;
+            }
+        }
+        foreach (var c in rowOutput.Concat(edgeSource).Concat(scalarCoordinate))
+        {
+            if (uses[c] > 0)
+            {
+                return null;
+            }
+        }
+        var isWeight = new bool[n];
+        foreach (var c in edgeWeight)
+        {
+            isWeight[c] = true;
+        }
+        return [.. Enumerable.Range(0, n).Where(c => !isWeight[c])];
+    }
 
     public int CoordinateCount { get; }
     public int[] RowOutput { get; }
@@ -86,6 +131,15 @@ public sealed class NetworkRows : IMultiplierOperator
     /// <summary>dpsi/din of edge e (row j's entry at its source is SumPartial[j] times it).</summary>
     public double[] EdgeSourcePartial { get; }
 
+    /// <summary>
+    /// Row j's in-edge part of G_q u, sum of dpsi/dw u_w + dpsi/din u_in, for the vector u the form
+    /// loops were given (the unconstrained accelerations): b is assembled in the same pass over the edges.
+    /// </summary>
+    public double[] EdgeProduct { get; }
+
+    /// <summary>Row j's sum of (dpsi/dw)^2 / m_w over its in-edges: its weights' part of the private diagonal.</summary>
+    public double[] EdgeWeightMass { get; }
+
     /// <summary>1/m_i per coordinate, set by the kernel.</summary>
     public double[] InverseMass { get; }
 
@@ -101,6 +155,20 @@ public sealed class NetworkRows : IMultiplierOperator
         for (var k = RowScalarStart[j]; k < RowScalarStart[j + 1]; k++)
         {
             s += ScalarPartial[k] * v[ScalarCoordinate[k]];
+        }
+        return s;
+    }
+
+    /// <summary>
+    /// (G_q u)_j for the u the form loops were last given, from their <see cref="EdgeProduct"/>:
+    /// no pass over the edges.
+    /// </summary>
+    public double RowProduct(int j, ReadOnlySpan<double> u)
+    {
+        var s = OutputPartial[j] * u[RowOutput[j]] + SumPartial[j] * EdgeProduct[j];
+        for (var k = RowScalarStart[j]; k < RowScalarStart[j + 1]; k++)
+        {
+            s += ScalarPartial[k] * u[ScalarCoordinate[k]];
         }
         return s;
     }
@@ -138,6 +206,63 @@ public sealed class NetworkRows : IMultiplierOperator
             {
                 y[scalarCoordinate[k]] += scalarPartial[k] * l;
             }
+        }
+    }
+
+    /// <summary>
+    /// qddot = u - M^-1 G_q' lambda (equations.md §3, EL): one pass over the edges. When every
+    /// weight is private (the networks' builders make them so), a weight's entry is written from
+    /// its one row and only the other coordinates are accumulated; else G_q' lambda is scattered
+    /// into <paramref name="qddot"/> first.
+    /// </summary>
+    public void Accelerations(ReadOnlySpan<double> lambda, ReadOnlySpan<double> u, Span<double> qddot)
+    {
+        var inverse = InverseMass;
+        if (shared is null)
+        {
+            qddot.Clear();
+            AddTransposed(lambda, -1, qddot);
+            for (var i = 0; i < u.Length; i++)
+            {
+                qddot[i] = u[i] + qddot[i] * inverse[i];
+            }
+            return;
+        }
+        int[] output = RowOutput,
+            edgeStart = RowEdgeStart,
+            edgeWeight = EdgeWeight,
+            edgeSource = EdgeSource,
+            scalarStart = RowScalarStart,
+            scalarCoordinate = ScalarCoordinate,
+            others = shared;
+        double[] own = OutputPartial,
+            sum = SumPartial,
+            weightPartial = EdgeWeightPartial,
+            sourcePartial = EdgeSourcePartial,
+            scalarPartial = ScalarPartial;
+        foreach (var c in others)
+        {
+            qddot[c] = 0;
+        }
+        for (var j = 0; j < output.Length; j++)
+        {
+            var l = -lambda[j];
+            qddot[output[j]] += own[j] * l;
+            var la = sum[j] * l;
+            for (var e = edgeStart[j]; e < edgeStart[j + 1]; e++)
+            {
+                var w = edgeWeight[e];
+                qddot[w] = u[w] + inverse[w] * (weightPartial[e] * la);
+                qddot[edgeSource[e]] += sourcePartial[e] * la;
+            }
+            for (var k = scalarStart[j]; k < scalarStart[j + 1]; k++)
+            {
+                qddot[scalarCoordinate[k]] += scalarPartial[k] * l;
+            }
+        }
+        foreach (var c in others)
+        {
+            qddot[c] = u[c] + qddot[c] * inverse[c];
         }
     }
 
@@ -267,8 +392,9 @@ public interface IMultiplierOperator
 public interface IFormLoops
 {
     /// <summary>
-    /// Fills the rows' values. <paramref name="signalSlots"/> holds, per signal parameter slot,
-    /// its value, rate and second derivative (three entries each).
+    /// Fills the rows' values. <paramref name="u"/> is the unconstrained acceleration M^-1 f~,
+    /// for <see cref="NetworkRows.EdgeProduct"/>; <paramref name="signalSlots"/> holds, per signal
+    /// parameter slot, its value, rate and second derivative (three entries each).
     /// </summary>
     void Evaluate(
         NetworkRows rows,
@@ -279,6 +405,7 @@ public interface IFormLoops
         double t,
         ReadOnlySpan<double> q,
         ReadOnlySpan<double> qdot,
+        ReadOnlySpan<double> u,
         ReadOnlySpan<double> parameters,
         ReadOnlySpan<double> signalSlots
     );

@@ -1,0 +1,97 @@
+using Stlp.Runtime.Kernels.Structured;
+using Xunit;
+
+namespace Stlp.Runtime.Tests;
+
+public sealed class NetworkRowsTests
+{
+    /// <summary>
+    /// Rows over 7 coordinates: neurons 0..2, weights 3..6, a free coordinate 7 no row touches, and
+    /// a bias 8. Row 1 (neuron 1) has in-edges from 0 over weights 3, 4; row 2 (neuron 2) from 0
+    /// and 1 over weights 5 and <paramref name="lastWeight"/> (6: private; 3: shared with row 1).
+    /// </summary>
+    private static NetworkRows Rows(int lastWeight, int seed)
+    {
+        var rows = new NetworkRows(
+            9,
+            rowOutput: [0, 1, 2],
+            rowEdgeStart: [0, 0, 2, 4],
+            edgeSource: [0, 0, 0, 1],
+            edgeWeight: [3, 4, 5, lastWeight],
+            rowScalarStart: [0, 0, 1, 1],
+            scalarCoordinate: [8],
+            rowNames: ["x0", "x1", "x2"]
+        );
+        var random = new Random(seed);
+        double Next() => 2 * random.NextDouble() - 1;
+        for (var j = 0; j < 3; j++)
+        {
+            rows.OutputPartial[j] = 1 + 0.1 * Next();
+            rows.SumPartial[j] = Next();
+        }
+        for (var e = 0; e < 4; e++)
+        {
+            rows.EdgeWeightPartial[e] = Next();
+            rows.EdgeSourcePartial[e] = Next();
+        }
+        rows.ScalarPartial[0] = Next();
+        for (var i = 0; i < 9; i++)
+        {
+            rows.InverseMass[i] = 0.5 + random.NextDouble();
+        }
+        return rows;
+    }
+
+    /// <summary>u - M^-1 G_q' lambda with G_q written out densely.</summary>
+    private static double[] ByDefinition(NetworkRows rows, double[] lambda, double[] u)
+    {
+        var gq = new double[rows.Size, rows.CoordinateCount];
+        for (var j = 0; j < rows.Size; j++)
+        {
+            gq[j, rows.RowOutput[j]] += rows.OutputPartial[j];
+            for (var e = rows.RowEdgeStart[j]; e < rows.RowEdgeStart[j + 1]; e++)
+            {
+                gq[j, rows.EdgeWeight[e]] += rows.SumPartial[j] * rows.EdgeWeightPartial[e];
+                gq[j, rows.EdgeSource[e]] += rows.SumPartial[j] * rows.EdgeSourcePartial[e];
+            }
+            for (var k = rows.RowScalarStart[j]; k < rows.RowScalarStart[j + 1]; k++)
+            {
+                gq[j, rows.ScalarCoordinate[k]] += rows.ScalarPartial[k];
+            }
+        }
+        var result = new double[rows.CoordinateCount];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var s = 0.0;
+            for (var j = 0; j < rows.Size; j++)
+            {
+                s += gq[j, i] * lambda[j];
+            }
+            result[i] = u[i] - rows.InverseMass[i] * s;
+        }
+        return result;
+    }
+
+    [Theory]
+    [InlineData(6)]
+    [InlineData(3)]
+    public void AccelerationsMatchTheDenseDefinitionWithPrivateAndSharedWeights(int lastWeight)
+    {
+        for (var seed = 1; seed <= 5; seed++)
+        {
+            var rows = Rows(lastWeight, seed);
+            var random = new Random(100 + seed);
+            var lambda = Enumerable.Range(0, 3).Select(_ => random.NextDouble() - 0.5).ToArray();
+            // A zero multiplier still leaves its row's weights their free acceleration.
+            lambda[seed % 3] = 0;
+            var u = Enumerable.Range(0, 9).Select(_ => random.NextDouble() - 0.5).ToArray();
+            var qddot = Enumerable.Repeat(double.NaN, 9).ToArray();
+            rows.Accelerations(lambda, u, qddot);
+            var expected = ByDefinition(rows, lambda, u);
+            for (var i = 0; i < 9; i++)
+            {
+                Assert.Equal(expected[i], qddot[i], 1e-14);
+            }
+        }
+    }
+}
