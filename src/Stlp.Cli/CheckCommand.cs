@@ -6,8 +6,9 @@ using Stlp.Simulation;
 namespace Stlp.Cli;
 
 /// <summary>
-/// <c>stlp check FILE [--hand HAND.cs] [--n 1000]</c>: <see cref="KernelComparison.Run"/>, printed as a
-/// table of the largest differences from the interpreter per output; exits 5 above the tolerance.
+/// <c>stlp check FILE [--hand HAND.cs] [--n 1000]</c>: <see cref="KernelComparison.Run"/> on the kernel
+/// a run chooses (<see cref="Simulator.Kernel"/>), printed as a table of the largest differences from
+/// the interpreter of its IR per output; exits 5 above the tolerance.
 /// </summary>
 public static class CheckCommand
 {
@@ -26,6 +27,7 @@ public static class CheckCommand
         };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
         var set = CommonOptions.Set();
+        var kernels = new KernelOptionSet();
         var command = new Command("check", "Compare generated, interpreted and hand-written kernels at random states.")
         {
             file,
@@ -35,12 +37,13 @@ public static class CheckCommand
             seed,
             set,
         };
+        kernels.AddTo(command);
         command.SetAction(parse =>
-            ModelCommand.WithDerivation(
+            ModelCommand.WithModel(
                 parse.GetValue(file)!,
                 parse.GetValue(set) ?? [],
                 error,
-                derivation =>
+                model =>
                 {
                     var count = parse.GetValue(n);
                     var limit = parse.GetValue(tolerance);
@@ -48,15 +51,20 @@ public static class CheckCommand
                     {
                         throw new InputError($"--tolerance must be a non-negative number, got {limit}");
                     }
-                    var report = KernelComparison.Run(
-                        derivation,
-                        parse.GetValue(hand),
-                        count,
-                        parse.GetValue(seed),
-                        KernelCache.Default(CacheWarnings.To(error))
+                    var kernel = Simulator.Kernel(
+                        model,
+                        model.Simulation.Stabilize,
+                        new SimulationOptions
+                        {
+                            Cache = KernelCache.Default(CacheWarnings.To(error)),
+                            Kernel = kernels.Path(parse),
+                            Solver = kernels.Solver(parse),
+                        }
                     );
+                    var report = KernelComparison.Run(kernel, parse.GetValue(hand), count, parse.GetValue(seed));
+                    output.WriteLine($"kernel: {kernel.Choice}");
                     output.WriteLine(
-                        $"{count} states (half consistent, half arbitrary); differences from the IR interpreter:"
+                        $"{count} states (half consistent, half arbitrary); differences from the interpreter of its IR:"
                     );
                     output.WriteLine(
                         $"{"kernel", -10} {"output", -8} {"max |a-b|", 12} {"max rel", 12} {"max |a-b|/(1+|b|)", 18}"

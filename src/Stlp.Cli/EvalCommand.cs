@@ -7,8 +7,9 @@ using Stlp.Simulation;
 namespace Stlp.Cli;
 
 /// <summary>
-/// <c>stlp eval FILE --state STATE.json</c>: the generated kernel (or the IR interpreter) at given
-/// states, through <see cref="StateEvaluation.EvaluateFile"/>.
+/// <c>stlp eval FILE --state STATE.json</c>: the model's kernel as a run chooses it (or the
+/// interpreter of its IR) at given states, through <see cref="Simulator.Kernel"/> and
+/// <see cref="StateEvaluation.EvaluateFile"/>.
 /// </summary>
 public static class EvalCommand
 {
@@ -22,7 +23,8 @@ public static class EvalCommand
         };
         var interpreted = new Option<bool>("--interpreted")
         {
-            Description = "Use the IR interpreter instead of the generated kernel.",
+            Description =
+                "Use the interpreter of the kernel's IR (the IR interpreter, or the interpreted form loops of a structured kernel) instead of the generated code.",
         };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not use the compiled-kernel cache." };
         var stabilize = new Option<string?>("--stabilize")
@@ -31,6 +33,7 @@ public static class EvalCommand
                 "The system to evaluate: none, 'penalty C', 'baumgarte ALPHA BETA' or projection (default: the model's).",
         };
         var set = CommonOptions.Set();
+        var kernels = new KernelOptionSet();
         var command = new Command("eval", "Evaluate accelerations, multipliers and residuals at given states.")
         {
             file,
@@ -40,6 +43,7 @@ public static class EvalCommand
             stabilize,
             set,
         };
+        kernels.AddTo(command);
         command.SetAction(parse =>
             ModelCommand.WithModel(
                 parse.GetValue(file)!,
@@ -50,12 +54,17 @@ public static class EvalCommand
                     var stabilization = parse.GetValue(stabilize) is { } s
                         ? Derivations.ParseStabilization(s)
                         : model.Simulation.Stabilize;
-                    var derivation = Derivations.Derive(model, stabilization);
+                    var options = new SimulationOptions
+                    {
+                        Cache = parse.GetValue(noCache) ? null : KernelCache.Default(CacheWarnings.To(error)),
+                        Kernel = kernels.Path(parse),
+                        Solver = kernels.Solver(parse),
+                    };
+                    var kernel = Simulator.Kernel(model, stabilization, options, parse.GetValue(interpreted));
                     var result = StateEvaluation.EvaluateFile(
-                        derivation,
+                        kernel,
                         parse.GetValue(state)!,
-                        parse.GetValue(interpreted),
-                        parse.GetValue(noCache) ? null : KernelCache.Default(CacheWarnings.To(error))
+                        parse.GetValue(interpreted)
                     );
                     output.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
                     return ExitCodes.Ok;

@@ -34,35 +34,20 @@ internal sealed class RunOptionSet
         Description = "none, 'penalty C', 'baumgarte ALPHA BETA' or projection (default: the model's).",
     };
     private readonly Option<bool> noCache = new("--no-cache") { Description = "Do not use the compiled-kernel cache." };
-    private readonly Option<string> kernel = new("--kernel")
-    {
-        Description =
-            "auto: loops over a network's rows when every constraint is a network neuron (structured), else one straight-line kernel; "
-            + "structured or straight-line forces one (default: auto).",
-        DefaultValueFactory = _ => "auto",
-    };
-    private readonly Option<string> solver = new("--solver")
-    {
-        Description =
-            "The structured kernel's multiplier solve: block (layer-wise elimination, feedforward), dense (Cholesky), "
-            + "cg (conjugate gradients on the neighbour-only product) or auto (block where it applies, else dense up to "
-            + $"{Codegen.Structured.StructuredKernel.DenseLimit} rows, else cg; default).",
-        DefaultValueFactory = _ => "auto",
-    };
+    private readonly KernelOptionSet kernels = new();
 
     public RunOptionSet()
     {
         method.AcceptOnlyFromAmong([.. Integrators.Names]);
-        kernel.AcceptOnlyFromAmong("auto", "structured", "straight-line");
-        solver.AcceptOnlyFromAmong("auto", "block", "dense", "cg");
     }
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { t1, method, step, rtol, atol, stabilize, noCache, kernel, solver })
+        foreach (var option in new Option[] { t1, method, step, rtol, atol, stabilize, noCache })
         {
             command.Add(option);
         }
+        kernels.AddTo(command);
     }
 
     /// <summary>The simulation options given on the command line; a bad stabilization throws <see cref="ArgumentException"/>.</summary>
@@ -83,18 +68,7 @@ internal sealed class RunOptionSet
             Cache = parse.GetValue(noCache) ? null : Codegen.KernelCache.Default(CacheWarnings.To(error)),
             ModelFile = modelFile,
             OverriddenParameters = [.. overridden],
-            Kernel = parse.GetValue(kernel) switch
-            {
-                "structured" => KernelPath.Structured,
-                "straight-line" => KernelPath.StraightLine,
-                _ => KernelPath.Auto,
-            },
-            Solver = parse.GetValue(solver) switch
-            {
-                "block" => Codegen.Structured.MultiplierSolver.Block,
-                "dense" => Codegen.Structured.MultiplierSolver.Dense,
-                "cg" => Codegen.Structured.MultiplierSolver.ConjugateGradient,
-                _ => Codegen.Structured.MultiplierSolver.Auto,
-            },
+            Kernel = kernels.Path(parse),
+            Solver = kernels.Solver(parse),
         };
 }

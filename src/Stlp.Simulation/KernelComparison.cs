@@ -9,20 +9,17 @@ namespace Stlp.Simulation;
 public sealed record Difference(string Kernel, string Output, double MaxAbsolute, double MaxRelative, double MaxScaled);
 
 /// <summary>
-/// The generated kernel, and optionally a hand-written one, against the IR interpreter at random
-/// states (half projected onto G = 0, Gdot = 0, half arbitrary): the largest differences per output.
+/// A model's kernel, and optionally a hand-written one, against the interpreter of its IR at
+/// random states (half projected onto G = 0, Gdot = 0 when the model has no data-set signals, half
+/// arbitrary): the largest differences per output. A structured kernel is held to its interpreted
+/// form loops.
 /// </summary>
 public static class KernelComparison
 {
+    /// <param name="model">The kernel and its reference, from <see cref="Simulator.Kernel"/>.</param>
     /// <param name="handPath">A C# file with a public class implementing <see cref="IKernel"/>, or null.</param>
     /// <exception cref="HandKernelException">The hand kernel does not compile, cannot be created, has the wrong sizes or fails when called.</exception>
-    public static IReadOnlyList<Difference> Run(
-        Derivation derivation,
-        string? handPath,
-        int states,
-        int seed,
-        KernelCache? cache
-    )
+    public static IReadOnlyList<Difference> Run(ModelKernel model, string? handPath, int states, int seed)
     {
         if (states < 1)
         {
@@ -32,9 +29,9 @@ public static class KernelComparison
         {
             throw new InputError($"{handPath}: no such file");
         }
-        var compiled = KernelFactory.Create(Lower.lower(derivation), cache);
-        var (n, r) = (compiled.Program.N, compiled.Program.R);
-        var kernels = new List<(string, IKernel)> { ("generated", compiled.Kernel) };
+        var shape = model.Shape;
+        var (n, r) = (shape.N, shape.R);
+        var kernels = new List<(string, IKernel)> { ("generated", model.Kernel) };
         if (handPath is not null)
         {
             var hand = HandKernels.Compile(
@@ -44,7 +41,7 @@ public static class KernelComparison
                 r,
                 handPath
             );
-            var (parameters, signals) = (compiled.Program.ParameterNames.Length, compiled.Program.SignalInputs.Length);
+            var (parameters, signals) = (shape.ParameterNames.Length, shape.SignalInputs.Length);
             if (
                 hand.CoordinateCount != n
                 || hand.ConstraintCount != r
@@ -59,7 +56,7 @@ public static class KernelComparison
             }
             kernels.Add(("hand", new Guarded(hand, handPath)));
         }
-        return Check(derivation, compiled.Program, kernels, states, seed);
+        return Check(model.Derivation, shape, model.Reference, kernels, states, seed);
     }
 
     /// <summary>A user's kernel whose failures (other than numerical ones) are reported as its own, with its file.</summary>
@@ -97,18 +94,18 @@ public static class KernelComparison
     }
 
     /// <summary>
-    /// Evaluates kernels against the IR interpreter at random states, consistent ones (projected
-    /// onto G = 0, Gdot = 0) and arbitrary ones, and reports the largest differences per output.
+    /// Evaluates kernels against <paramref name="reference"/> at random states, consistent ones
+    /// (projected onto G = 0, Gdot = 0) and arbitrary ones, and reports the largest differences per output.
     /// </summary>
     public static List<Difference> Check(
         Derivation derivation,
-        IrProgram program,
+        IKernelShape program,
+        IKernel reference,
         IReadOnlyList<(string Name, IKernel Kernel)> kernels,
         int count,
         int seed
     )
     {
-        var reference = new Interpreter(program);
         var rng = new Random(seed);
         double U() => 2 * rng.NextDouble() - 1;
         var formulaOnly = program.SignalInputs.Length == 0;
@@ -167,7 +164,7 @@ public static class KernelComparison
 
     private static Dictionary<string, double[]> Outputs(
         IKernel kernel,
-        IrProgram p,
+        IKernelShape p,
         double t,
         double[] q,
         double[] qdot,

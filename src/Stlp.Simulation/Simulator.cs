@@ -147,12 +147,7 @@ public static class Simulator
             var masses = observables.Masses(model.Simulation.T0);
             afterStep = new Projection(kernel.Kernel, parameterValues, masses, fillSignals).Apply;
         }
-        var choice =
-            reused is not null ? basis!.KernelChoice
-            : kernel.Kernel is StructuredKernel structured
-                ? $"structured ({SolverName(structured.Solver)} solve; {structured.Rows.Size} rows, {structured.Rows.EdgeCount} edges)"
-            : why is null ? "straight-line"
-            : $"straight-line ({why})";
+        var choice = reused is not null ? basis!.KernelChoice : Choice(kernel.Kernel, why);
         return new PreparedRun(
             model,
             options,
@@ -170,6 +165,42 @@ public static class Simulator
         {
             KernelChoice = choice,
         };
+    }
+
+    /// <summary>The kernel a run uses, in words (and why not structured, when it could have been asked).</summary>
+    private static string Choice(Runtime.Kernels.IKernel kernel, string? why) =>
+        kernel is StructuredKernel structured
+            ? $"structured ({SolverName(structured.Solver)} solve; {structured.Rows.Size} rows, {structured.Rows.EdgeCount} edges)"
+        : why is null ? "straight-line"
+        : $"straight-line ({why})";
+
+    /// <summary>
+    /// The kernel a run of <paramref name="model"/> would use (structured or straight-line, as
+    /// <see cref="SimulationOptions.Kernel"/> chooses), without starting or running it, with the
+    /// interpreter of the same IR as its reference: what <c>stlp eval</c> and <c>stlp check</c>
+    /// evaluate. With <paramref name="interpretedOnly"/> nothing is compiled and the kernel is the reference.
+    /// </summary>
+    public static ModelKernel Kernel(
+        ModelDefinition model,
+        Stabilization stabilization,
+        SimulationOptions? options = null,
+        bool interpretedOnly = false
+    )
+    {
+        options ??= new SimulationOptions();
+        var (derivation, loops, why) = Derive(model, stabilization, options.Kernel);
+        if (loops is not null)
+        {
+            var reference = Structured(loops, options with { InterpretLoops = true }).Kernel;
+            var kernel = interpretedOnly
+                ? reference
+                : Structured(loops, options with { InterpretLoops = false }).Kernel;
+            return new ModelKernel(derivation, loops, kernel, reference, Choice(kernel, why));
+        }
+        var program = Lower.lower(derivation);
+        var interpreter = new Interpreter(program);
+        var compiled = interpretedOnly ? interpreter : KernelFactory.Create(program, options.Cache).Kernel;
+        return new ModelKernel(derivation, program, compiled, interpreter, Choice(compiled, why));
     }
 
     private static CompiledKernel Structured(LoopProgram loops, SimulationOptions options)

@@ -14,8 +14,11 @@ namespace Stlp.Simulation;
 /// </summary>
 public static class StateEvaluation
 {
-    /// <summary>Evaluates the states in a JSON file with the generated kernel (or the IR interpreter).</summary>
-    public static JsonNode EvaluateFile(Derivation derivation, string statePath, bool interpreted, KernelCache? cache)
+    /// <summary>
+    /// Evaluates the states in a JSON file with a model's kernel (or, with
+    /// <paramref name="interpreted"/>, the interpreter of its IR).
+    /// </summary>
+    public static JsonNode EvaluateFile(ModelKernel model, string statePath, bool interpreted)
     {
         if (Directory.Exists(statePath))
         {
@@ -41,18 +44,9 @@ public static class StateEvaluation
         {
             throw new InputError($"{statePath}: cannot read: {e.Message}");
         }
-        IKernel kernel;
-        IrProgram program;
-        if (interpreted)
-        {
-            program = Lower.lower(derivation);
-            kernel = new Interpreter(program);
-        }
-        else
-        {
-            var compiled = KernelFactory.Create(Lower.lower(derivation), cache);
-            (kernel, program) = (compiled.Kernel, compiled.Program);
-        }
+        var kernel = interpreted ? model.Reference : model.Kernel;
+        var program = model.Shape;
+        var derivation = model.Derivation;
         if (input is JsonArray states)
         {
             var results = new JsonArray();
@@ -87,7 +81,7 @@ public static class StateEvaluation
     }
 
     /// <summary>One state object evaluated with a kernel.</summary>
-    public static JsonObject Evaluate(IKernel kernel, IrProgram p, JsonNode? state)
+    public static JsonObject Evaluate(IKernel kernel, IKernelShape p, JsonNode? state)
     {
         if (state is not JsonObject s || s["t"] is null)
         {

@@ -192,3 +192,100 @@ public class NumericalFailureTests
         }
     }
 }
+
+public class StructuredEvalAndCheckTests
+{
+    /// <summary>A state of mlp.stlp (2-2-1) with every coordinate and velocity set from a seeded generator.</summary>
+    private static string State(string model)
+    {
+        var loaded = Stlp.Model.ModelFile.Load(model, new Dictionary<string, double>());
+        var names = Stlp
+            .Simulation.Simulator.Kernel(loaded, loaded.Simulation.Stabilize, interpretedOnly: true)
+            .Shape.CoordinateNames;
+        var random = new Random(5);
+        string Values() =>
+            "{"
+            + string.Join(
+                ", ",
+                names.Select(n =>
+                    $"\"{n}\": {(random.NextDouble() - 0.5).ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"
+                )
+            )
+            + "}";
+        var path = Path.Combine(Path.GetTempPath(), $"stlp-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, $$"""{"t": 0.7, "q": {{Values()}}, "qdot": {{Values()}}}""");
+        return path;
+    }
+
+    [Fact]
+    public void EvalOfANetworkTakesTheStructuredKernelWhichAgreesWithTheStraightLineOne()
+    {
+        var model = Cli.Sample("mlp.stlp");
+        var state = State(model);
+        try
+        {
+            var results = new[] { "structured", "straight-line" }
+                .Select(kernel =>
+                {
+                    var (code, output, error) = Cli.Run("eval", model, "--state", state, "--kernel", kernel);
+                    Assert.True(code == 0, error);
+                    return JsonDocument.Parse(output);
+                })
+                .ToArray();
+            var (auto, _, _) = Cli.Run("eval", model, "--state", state, "--interpreted");
+            Assert.Equal(0, auto);
+            foreach (var output in new[] { "qddot", "lambda_normalized", "G", "Gdot" })
+            {
+                var structured = results[0].RootElement.GetProperty(output).EnumerateObject().ToArray();
+                var straight = results[1].RootElement.GetProperty(output);
+                Assert.NotEmpty(structured);
+                foreach (var entry in structured)
+                {
+                    var expected = straight.GetProperty(entry.Name).GetDouble();
+                    // Scaled difference |a - b| / (1 + |b|), as stlp check reports it.
+                    Assert.True(
+                        Math.Abs(entry.Value.GetDouble() - expected) <= 1e-12 * (1 + Math.Abs(expected)),
+                        $"{output} {entry.Name}: {entry.Value.GetDouble():R} against {expected:R}"
+                    );
+                }
+            }
+        }
+        finally
+        {
+            File.Delete(state);
+        }
+    }
+
+    [Fact]
+    public void CheckOfANetworkHoldsTheStructuredKernelToItsInterpretedLoops()
+    {
+        var (code, output, error) = Cli.Run("check", Cli.Sample("iris.stlp"), "--n", "20");
+        Assert.True(code == 0, error);
+        Assert.Contains("kernel: structured (block solve; 15 rows, 56 edges)", output);
+        Assert.Contains("generated  qddot", output);
+        Assert.DoesNotContain("ABOVE TOLERANCE", output);
+        var (forced, straight, _) = Cli.Run("check", Cli.Sample("xor.stlp"), "--n", "20", "--kernel", "straight-line");
+        Assert.Equal(0, forced);
+        Assert.Contains("kernel: straight-line", straight);
+    }
+
+    [Fact]
+    public void ForcingTheStructuredKernelOnAScalarModelIsAUsageErrorInEvalAndCheck()
+    {
+        string[][] commands =
+        [
+            ["check", Cli.Sample("fig3b.stlp"), "--kernel", "structured"],
+            // The kernel is chosen before the state file is read.
+            ["eval", Cli.Sample("fig3b.stlp"), "--kernel", "structured", "--state", "no-such-state.json"],
+        ];
+        foreach (var command in commands)
+        {
+            var (code, _, error) = Cli.Run(command);
+            Assert.Equal(ExitCodes.Usage, code);
+            Assert.Contains(
+                "the structured kernel does not apply to this model: the model has no network statement",
+                error
+            );
+        }
+    }
+}

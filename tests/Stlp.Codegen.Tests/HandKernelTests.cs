@@ -27,6 +27,7 @@ public class HandKernelTests
         var report = Stlp.Simulation.KernelComparison.Check(
             derivation,
             compiled.Program,
+            new Interpreter(compiled.Program),
             [("generated", compiled.Kernel), ("hand", handKernel)],
             count: 200,
             seed: 17

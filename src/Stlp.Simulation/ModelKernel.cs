@@ -1,0 +1,19 @@
+using Stlp.Ir;
+using Stlp.Model;
+using Stlp.Runtime.Kernels;
+
+namespace Stlp.Simulation;
+
+/// <summary>
+/// A model's kernel without a run (<see cref="Simulator.Kernel"/>): its derivation, the shape of
+/// its IR (names and sizes), the kernel a run would use, the interpreter of the same IR (the
+/// reference: the IR interpreter for a straight-line kernel, the interpreted form loops for a
+/// structured one), and the choice in words.
+/// </summary>
+public sealed record ModelKernel(
+    Derivation Derivation,
+    IKernelShape Shape,
+    IKernel Kernel,
+    IKernel Reference,
+    string Choice
+);
