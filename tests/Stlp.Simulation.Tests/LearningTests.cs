@@ -56,8 +56,23 @@ public sealed class LearningTests
                     Assert.Equal(symbolic[k], hand[k], 12);
                 }
             }
+            // Scores and losses take the hand pass where it agrees: the same as the lowered map's.
+            var rows = Enumerable.Range(0, data.Features.Length).ToArray();
+            var accuracy = rows.Average(row =>
+                ArgMax(evaluation.Predict(q, row)) == ArgMax(data.Targets[row]) ? 1.0 : 0.0
+            );
+            Assert.Equal(accuracy, evaluation.Score(q, rows));
+            var loss = data.TrainRows.Average(row =>
+                evaluation
+                    .Predict(q, row)
+                    .Zip(data.Targets[row])
+                    .Sum(p => 0.5 * (p.Second - p.First) * (p.Second - p.First))
+            );
+            Assert.Equal(loss, evaluation.TrainingLoss(q), 1e-12);
         }
     }
+
+    private static int ArgMax(double[] xs) => Array.IndexOf(xs, xs.Max());
 
     [Fact]
     public void ADigraphHasNoLayeredBaselineAndSaysWhy()

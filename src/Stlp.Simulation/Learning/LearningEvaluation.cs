@@ -76,13 +76,59 @@ public sealed class LearningEvaluation
     }
 
     /// <summary>Accuracy (one-hot) or MSE of the feedforward map on the rows.</summary>
-    public double Score(double[] q, int[] rows) => Score(row => Predict(q, row), rows);
+    public double Score(double[] q, int[] rows) => Score(MapAt(q), rows);
 
     /// <summary>The mean over the training rows of the network's loss term.</summary>
-    public double TrainingLoss(double[] q) =>
-        data.TrainRows.Length == 0
+    public double TrainingLoss(double[] q)
+    {
+        var map = MapAt(q);
+        return data.TrainRows.Length == 0
             ? double.NaN
-            : data.TrainRows.Average(row => RowLoss(network.LossKind, Predict(q, row), data.Targets[row]));
+            : data.TrainRows.Average(row => RowLoss(network.LossKind, map(row), data.Targets[row]));
+    }
+
+    private FeedforwardLayout? layout;
+    private bool layoutTried;
+
+    /// <summary>
+    /// The feedforward map at q, row by row: the hand-written layered forward pass when the network
+    /// has one and it agrees with the lowered map (<see cref="Predict"/>, the reference) on a few
+    /// rows at this q; else the lowered map, interpreted. At 784-100-10 the hand pass is about a
+    /// hundred times faster, which is most of an evaluation's time.
+    /// </summary>
+    private Func<int, double[]> MapAt(double[] q)
+    {
+        if (!layoutTried)
+        {
+            layoutTried = true;
+            try
+            {
+                layout = FeedforwardLayout.Of(network, coordinateNames);
+            }
+            catch (NotSupportedException)
+            {
+                layout = null;
+            }
+        }
+        if (layout is not null)
+        {
+            var mlp = layout.Backprop(q);
+            var agrees = data
+                .TrainRows.Take(3)
+                .Concat(data.HeldOutRows.Take(2))
+                .All(row => Agree(Predict(q, row), mlp.Predict(data.Features[row])));
+            if (agrees)
+            {
+                return row => mlp.Predict(data.Features[row]);
+            }
+        }
+        return row => Predict(q, row);
+    }
+
+    /// <summary>The same outputs up to round-off (1e-9 relative): the tolerance the baseline's check uses.</summary>
+    private static bool Agree(double[] symbolic, double[] hand) =>
+        symbolic.Length == hand.Length
+        && symbolic.Zip(hand).All(p => Math.Abs(p.First - p.Second) <= 1e-9 * (1 + Math.Abs(p.First)));
 
     /// <summary>
     /// The evaluation: at every epoch end the run reached (<paramref name="epochEnds"/>, the
@@ -136,9 +182,7 @@ public sealed class LearningEvaluation
         // The same map? Compare with the symbolic feedforward evaluation on a few rows.
         foreach (var row in data.TrainRows.Take(5))
         {
-            var symbolic = Predict(initial, row);
-            var hand = mlp.Predict(data.Features[row]);
-            if (symbolic.Zip(hand).Any(p => Math.Abs(p.First - p.Second) > 1e-9 * (1 + Math.Abs(p.First))))
+            if (!Agree(Predict(initial, row), mlp.Predict(data.Features[row])))
             {
                 return BackpropOutcome.None("the network's neuron form is not sigma(sum w x + b)");
             }
