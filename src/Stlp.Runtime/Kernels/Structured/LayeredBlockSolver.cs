@@ -9,13 +9,14 @@ namespace Stlp.Runtime.Kernels.Structured;
 /// Sigma_l = I/m_x + D_l/m_W + S_l W_l (I - Sigma_{l-1}^-1/m_x) W_l' S_l / m_x.
 /// <para>
 /// The solver works with the scaled complements P_l = m_x Sigma_l = I + R_l,
-/// R_l = c D_l + S_l W_l K_{l-1} W_l' S_l (c = m_x/m_W), and K_l = I - P_l^-1 computed as
+/// R_l = c D_l + S_l W_l K_{l-1} W_l' S_l (c = m_x/m_W), and K_l = I - P_l^-1 applied as
 /// P_l^-1 R_l (a Cholesky solve), never as a difference: as c -&gt; 0, K_l -&gt; 0 without the
 /// cancellation that I - P_l^-1 would suffer. K_0 = 0, K_1 = diag(c d_j/(1 + c d_j)).
 /// </para>
 /// <para>
 /// Cost of <see cref="Factor"/>: O(edges) for the first two layers, then per layer l &gt;= 2
-/// about n_l n_{l-1}^2 (l &gt;= 3) + n_l^2 n_{l-1} + n_l^3/3 (+ n_l^3 for K_l unless l = L).
+/// about n_l^2 n_{l-1} + n_l^3/3, plus for l &gt;= 3 the product W_l K_{l-1} taken as
+/// (P_{l-1}^-1 W_l')' R_{l-1}, 2 n_l n_{l-1}^2: K_l itself is never formed (n_l^3).
 /// <see cref="Solve(ReadOnlySpan{double}, Span{double})"/> is two sweeps over the edges plus
 /// two triangular solves per dense layer. Buffers are allocated once, in the constructor.
 /// </para>
@@ -27,7 +28,7 @@ public sealed class LayeredBlockSolver
     // factors[l]: l = 1 the diagonal P_1 (n_1), l >= 2 the Cholesky factor of P_l (n_l^2).
     private readonly double[][] factors;
 
-    // k[l]: l = 1 the diagonal K_1, l >= 2 first R_l then K_l (n_l^2).
+    // k[l]: l = 1 the diagonal K_1, l >= 2 R_l (n_l^2); K_l = P_l^-1 R_l is applied, never stored.
     private readonly double[][] k;
     private readonly double[] y;
     private readonly double[] wk;
@@ -136,18 +137,18 @@ public sealed class LayeredBlockSolver
             }
             else
             {
-                // W K_{l-1} (n x m), K_{l-1} symmetric m x m.
+                // W K_{l-1} = (P_{l-1}^-1 W')' R_{l-1} (n x m), row by row: K_{l-1} itself (m^3)
+                // is never formed, which saves most of the work when n < m.
+                var previousFactor = factors[l - 1];
                 for (var i = 0; i < n; i++)
                 {
-                    var rowI = w.AsSpan(i * m, m);
+                    var v = column.AsSpan(0, m);
+                    w.AsSpan(i * m, m).CopyTo(v);
+                    DenseCholesky.Solve(previousFactor, m, v);
                     var scaled = wk.AsSpan(i * m, m);
-                    scaled.Clear();
                     for (var q = 0; q < m; q++)
                     {
-                        if (rowI[q] != 0)
-                        {
-                            Vectors.Axpy(rowI[q], kPrevious.AsSpan(q * m, m), scaled);
-                        }
+                        scaled[q] = Vectors.Dot(kPrevious.AsSpan(q * m, m), v);
                     }
                 }
             }
@@ -175,23 +176,6 @@ public sealed class LayeredBlockSolver
             if (pivot >= 0)
             {
                 throw Pivot(t, l, pivot, value);
-            }
-            if (l < layers - 1)
-            {
-                // K_l = P_l^-1 R_l (R_l symmetric: its rows are its columns), then symmetrized.
-                for (var i = 0; i < n; i++)
-                {
-                    DenseCholesky.Solve(p, n, r.AsSpan(i * n, n));
-                }
-                for (var i = 0; i < n; i++)
-                {
-                    for (var j = 0; j < i; j++)
-                    {
-                        var v = 0.5 * (r[i * n + j] + r[j * n + i]);
-                        r[i * n + j] = v;
-                        r[j * n + i] = v;
-                    }
-                }
             }
         }
         IsFactored = true;
