@@ -6,7 +6,9 @@ namespace Stlp.Cli;
 
 /// <summary>
 /// <c>stlp derive FILE</c>: derive the constrained Euler–Lagrange system (docs/equations.md §2–6) and print
-/// every object by name, with the sparsity and the completed initial conditions.
+/// every object by name, with the sparsity and the completed initial conditions. A network model
+/// that takes the structured kernel prints its forms, derived once, in place of the symbolic
+/// multiplier equation (which grows as the square of a layer); <c>--kernel straight-line</c> prints that.
 /// </summary>
 public static class DeriveCommand
 {
@@ -24,6 +26,7 @@ public static class DeriveCommand
             Description = "Override the model's stabilization: none, 'penalty C', 'baumgarte ALPHA BETA', projection.",
         };
         var set = CommonOptions.Set();
+        var kernels = new KernelOptionSet();
 
         var command = new Command(
             "derive",
@@ -35,6 +38,7 @@ public static class DeriveCommand
             stabilize,
             set,
         };
+        kernels.AddTo(command, withSolver: false);
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!;
@@ -47,14 +51,17 @@ public static class DeriveCommand
                     var stab = parse.GetValue(stabilize) is { } s
                         ? Derivations.ParseStabilization(s)
                         : model.Simulation.Stabilize;
-                    var derivation = Derivations.Derive(model, stab);
+                    var (derivation, structured, _) = Simulator.Derivation(model, stab, kernels.Path(parse));
+                    var forms = structured
+                        ? Loops.equations(derivation)
+                        : Microsoft.FSharp.Collections.FSharpList<Tuple<string, Expr>>.Empty;
                     var initial = Derivations.Start(derivation, Simulator.Signals(model).Signals);
                     output.Write(
                         parse.GetValue(format) switch
                         {
-                            "latex" => DerivePrint.latex(derivation),
-                            "json" => DerivePrint.json(derivation, initial) + "\n",
-                            _ => DerivePrint.text(derivation, initial),
+                            "latex" => DerivePrint.latexWith(derivation, forms),
+                            "json" => DerivePrint.jsonWith(derivation, initial, forms) + "\n",
+                            _ => DerivePrint.textWith(derivation, initial, forms),
                         }
                     );
                     return ExitCodes.Ok;

@@ -4,7 +4,7 @@ using Stlp.Simulation;
 
 namespace Stlp.Cli;
 
-/// <summary>Which kernel and multiplier solver a command uses: shared by <c>run</c>, <c>sweep</c>, <c>eval</c> and <c>check</c>.</summary>
+/// <summary>Which kernel and multiplier solver a command uses: shared by <c>run</c>, <c>sweep</c>, <c>eval</c>, <c>check</c> and <c>derive</c>.</summary>
 internal sealed class KernelOptionSet
 {
     private readonly Option<string> kernel = new("--kernel")
@@ -29,10 +29,14 @@ internal sealed class KernelOptionSet
         solver.AcceptOnlyFromAmong("auto", "block", "dense", "cg");
     }
 
-    public void AddTo(Command command)
+    /// <param name="withSolver">Whether the command also takes <c>--solver</c> (it does not where nothing is solved).</param>
+    public void AddTo(Command command, bool withSolver = true)
     {
         command.Add(kernel);
-        command.Add(solver);
+        if (withSolver)
+        {
+            command.Add(solver);
+        }
     }
 
     public KernelPath Path(ParseResult parse) =>

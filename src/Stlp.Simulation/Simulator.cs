@@ -227,6 +227,21 @@ public static class Simulator
         };
 
     /// <summary>
+    /// The derivation a run of <paramref name="model"/> uses: for a structured kernel without the
+    /// symbolic multiplier equation (its forms, <c>Loops.equations</c>, stand for it); whether the
+    /// kernel is structured, and why not where it could have been.
+    /// </summary>
+    public static (Derivation Derivation, bool Structured, string? Why) Derivation(
+        ModelDefinition model,
+        Stabilization stabilization,
+        KernelPath path = KernelPath.Auto
+    )
+    {
+        var (derivation, loops, why) = Derive(model, stabilization, path);
+        return (derivation, loops is not null, why);
+    }
+
+    /// <summary>
     /// The derivation, and the loop IR when the structured kernel is taken (then the symbolic
     /// multiplier equation, which grows as the square of a layer, is never formed); otherwise
     /// why not (null for a model without networks, or when the straight-line kernel was asked for).

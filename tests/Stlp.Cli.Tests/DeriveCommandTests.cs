@@ -99,4 +99,34 @@ public sealed class DeriveDataModelTests
         Assert.Contains("xor_in1", output);
         Assert.Contains("xor_y1", output);
     }
+
+    [Fact]
+    public void ANetworkPrintsItsFormsDerivedOnceInPlaceOfTheMultiplierEquation()
+    {
+        var (code, output, error) = Cli.Run("derive", Cli.Sample("iris.stlp"));
+        Assert.True(code == 0, error);
+        Assert.Contains("G[form biased/tanh] = #x - tanh(#a + #b)", output);
+        Assert.Contains("dG/d#a[form biased/tanh] = -(1 - tanh(#a + #b)^2)", output);
+        Assert.Contains("psi[form biased/tanh] = #in*#w", output);
+        Assert.Contains("gamma[form input/tanh] = 100.0*(#x - #e) + 20.0*(#x' - #e') - #e''", output);
+        // Each row's sum, once; its G_q entries are left to the forms, their places to the sparsity.
+        Assert.Contains("G[x1_1] = x1_1 - tanh(", output);
+        Assert.Contains("sparsity G[x1_1]: ", output);
+        Assert.DoesNotContain("G_q[", output);
+        Assert.DoesNotContain("\nA[", output);
+
+        var (json, jsonOutput, _) = Cli.Run("derive", Cli.Sample("iris.stlp"), "--format", "json");
+        Assert.Equal(0, json);
+        using var document = System.Text.Json.JsonDocument.Parse(jsonOutput);
+        Assert.Equal(
+            "#in*#w",
+            document.RootElement.GetProperty("forms").GetProperty("psi[form biased/tanh]").GetString()
+        );
+
+        var (straight, straightOutput, _) = Cli.Run("derive", Cli.Sample("iris.stlp"), "--kernel", "straight-line");
+        Assert.Equal(0, straight);
+        Assert.Contains("\nA[x0_1,x0_1] = ", straightOutput);
+        Assert.Contains("G_q[x1_1,w1_1_1] = ", straightOutput);
+        Assert.DoesNotContain("[form ", straightOutput);
+    }
 }

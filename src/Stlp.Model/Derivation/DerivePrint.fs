@@ -31,8 +31,10 @@ module DerivePrint =
                     yield $"G_q[{c j},{q i}]", e
             for j in 0 .. d.R - 1 do
                 yield $"G_t[{c j}]", d.Gt.[j]
-            for j in 0 .. d.R - 1 do
-                yield $"gamma[{c j}]", d.Gamma.[j]
+            // A derivation for a structured kernel has no symbolic gamma: its forms' gamma stands for it.
+            if d.Gamma.Length = d.R then
+                for j in 0 .. d.R - 1 do
+                    yield $"gamma[{c j}]", d.Gamma.[j]
             match d.A, d.B, d.Qddot with
             | Some a, Some b, Some acc ->
                 for (j, k), e in a do
@@ -60,18 +62,41 @@ module DerivePrint =
         $"# stabilization: {stabilizationText d.Stabilization}"
     ]
 
-    let text (d: Derivation) (initial: InitialConditions option) =
+    /// What a structured derivation's header adds: how its forms stand for the rows.
+    let private formsNote = [
+        "# structured (docs/equations.md §6): each form is derived once over index symbols: #x the row's output, #a the sum"
+        "# over its in-edges of psi(#w, #in), #a'' that sum's second derivative without accelerations; a form's other symbols"
+        "# are its scalars and signal parameters (#b, #e, ...). Row j's entries of G_q are dG/d#a times dpsi/d#w and dpsi/d#in"
+        "# at that row (each holds the row's whole sum, so they are not printed one by one; `sparsity` lists where they are)."
+        "# A = G_q H~^-1 G_q', b, the multipliers and qddot are computed from the rows numerically."
+    ]
+
+    /// The entries a print shows: with a structured derivation's forms, G_q's entries are left to the
+    /// forms (printed one by one they grow as edges times fan-in: 1.2 GB at 784-100-10).
+    let private shown (d: Derivation) (forms: (string * Expr) list) =
+        entries d
+        |> List.filter (fun (k, _) -> forms.IsEmpty || not (k.StartsWith("G_q[", StringComparison.Ordinal)))
+
+    /// The text form; <paramref name="forms"/> are a structured derivation's forms (Loops.equations), printed first.
+    let textWith (d: Derivation) (initial: InitialConditions option) (forms: (string * Expr) list) =
         let sb = StringBuilder()
 
         for l in header d do
             sb.AppendLine l |> ignore
+
+        if not forms.IsEmpty then
+            for l in formsNote do
+                sb.AppendLine l |> ignore
+
+            for k, e in forms do
+                sb.Append(k).Append(" = ").AppendLine(Print.text e) |> ignore
 
         if not d.IsHDiagonal then
             sb.AppendLine
                 "# H is not diagonal: A = G_q H~^-1 G_q' and qddot are computed numerically from H~, f~, G_q, gamma"
             |> ignore
 
-        for k, e in entries d do
+        for k, e in shown d forms do
             sb.Append(k).Append(" = ").AppendLine(Print.text e) |> ignore
 
         for j in 0 .. d.R - 1 do
@@ -90,6 +115,8 @@ module DerivePrint =
         | None -> ()
 
         sb.ToString()
+
+    let text (d: Derivation) (initial: InitialConditions option) = textWith d initial []
 
     let private latexKey (d: Derivation) (key: string) =
         // "H~[x1,x2]" -> \tilde{H}_{x_{1} x_{2}}
@@ -119,18 +146,27 @@ module DerivePrint =
             else
                 $"{symbol}_{{{sub}}}"
 
-    let latex (d: Derivation) =
+    let latexWith (d: Derivation) (forms: (string * Expr) list) =
         let sb = StringBuilder()
         sb.AppendLine("\\begin{align*}") |> ignore
 
+        // A form's key in words, its symbols' '#' and '_' escaped: \text{G[form neuron/tanh]}.
+        let formKey (k: string) =
+            "\\text{" + k.Replace("#", "\\#").Replace("_", "\\_") + "}"
+
+        let formLines = forms |> List.map (fun (k, e) -> $"{formKey k} &= {Print.latex e}")
+
         let lines =
-            entries d |> List.map (fun (k, e) -> $"{latexKey d k} &= {Print.latex e}")
+            formLines
+            @ (shown d forms |> List.map (fun (k, e) -> $"{latexKey d k} &= {Print.latex e}"))
 
         sb.AppendLine(String.Join(" \\\\\n", lines)) |> ignore
         sb.AppendLine("\\end{align*}") |> ignore
         sb.ToString()
 
-    let json (d: Derivation) (initial: InitialConditions option) =
+    let latex (d: Derivation) = latexWith d []
+
+    let jsonWith (d: Derivation) (initial: InitialConditions option) (forms: (string * Expr) list) =
         let o = JsonObject()
         o["model"] <- JsonValue.Create d.Model.Name
 
@@ -147,10 +183,19 @@ module DerivePrint =
         o["multipliers"] <- arr (d.Lambda |> Array.map (fun s -> s.Name))
         let ex = JsonObject()
 
-        for k, e in entries d do
+        for k, e in shown d forms do
             ex[k] <- JsonValue.Create(Print.text e)
 
         o["expressions"] <- ex
+
+        if not forms.IsEmpty then
+            let f = JsonObject()
+
+            for k, e in forms do
+                f[k] <- JsonValue.Create(Print.text e)
+
+            o["forms"] <- f
+
         let sparsity = JsonObject()
         let touches = JsonObject()
 
@@ -187,3 +232,5 @@ module DerivePrint =
                 Encoder = Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping
             )
         )
+
+    let json (d: Derivation) (initial: InitialConditions option) = jsonWith d initial []

@@ -59,10 +59,10 @@ module Loops =
                         | Some c -> Some $"coordinate '{c}' is a weight or scalar of two neurons"
                         | None -> None
 
-    /// A form's element code: G, Gdot, gamma (with Baumgarte terms) and the partial derivatives,
-    /// over the slots x, a, a'' (the sum's second derivative without accelerations), the
-    /// coordinate scalars, and per signal parameter its value and second derivative.
-    let private formTemplate (d: Derivation) (t: Stlp.Model.FormTemplate) : Stlp.Ir.FormTemplate =
+    /// A form's expressions over index symbols: its slots (x, a, a'' the sum's second derivative
+    /// without accelerations, the coordinate scalars, and per signal parameter its value and second
+    /// derivative), G = phi, Gdot, gamma (with the Baumgarte terms), and dphi/dx, dphi/da, dphi/ds.
+    let private formExpressions (d: Derivation) (t: Stlp.Model.FormTemplate) =
         let sumCurvature = { Name = "#a''"; Kind = Coordinate }
 
         let signalSeconds =
@@ -98,6 +98,55 @@ module Loops =
             | _ -> second
 
         let partials = [ t.X; t.A ] @ t.Scalars |> List.map (fun s -> Calculus.diff s phi)
+        slots, phi, gdot, gamma, partials
+
+    /// A summand's expressions over one edge: psi, dpsi/dw, dpsi/din, its rate and its second
+    /// derivative without accelerations.
+    let private edgeExpressions (t: Stlp.Model.FormTemplate) (psi: Expr) =
+        let rate = Calculus.timeDerivative psi
+        let curvature = zeroAccelerations [ t.W; t.In ] [] (Calculus.timeDerivative rate)
+        [| psi; Calculus.diff t.W psi; Calculus.diff t.In psi; rate; curvature |]
+
+    /// Every form a qualifying model's networks use, derived once, as (key, expression) for
+    /// printing: G, Gdot, gamma and the partials of each form, and its summand psi with its
+    /// partials, rate and curvature. Index symbols start with '#': #x the row's output, #a the sum
+    /// over its in-edges of psi(#w, #in), #a'' that sum's second derivative without accelerations.
+    let equations (d: Derivation) : (string * Expr) list =
+        let used = d.Model.Constraints |> List.map (fun c -> c.Name) |> HashSet
+
+        [
+            for n in d.Model.Networks do
+                for t in n.Templates do
+                    if
+                        n.Instances
+                        |> Array.exists (fun i -> i.Template = t.Key && used.Contains i.Constraint)
+                    then
+                        let _, phi, gdot, gamma, partials = formExpressions d t
+                        let k = t.Key
+                        yield $"G[form {k}]", phi
+                        yield $"Gdot[form {k}]", gdot
+                        yield $"gamma[form {k}]", gamma
+
+                        for s, e in List.zip ([ t.X; t.A ] @ t.Scalars) partials do
+                            yield $"dG/d{s.Name}[form {k}]", e
+
+                        match t.Edge with
+                        | Some psi ->
+                            let e = edgeExpressions t psi
+                            yield $"psi[form {k}]", e.[0]
+                            yield $"dpsi/d{t.W.Name}[form {k}]", e.[1]
+                            yield $"dpsi/d{t.In.Name}[form {k}]", e.[2]
+                            yield $"psi'[form {k}]", e.[3]
+                            yield $"psi''[form {k}]", e.[4]
+                        | None -> ()
+        ]
+        |> List.distinctBy fst
+
+    /// A form's element code: G, Gdot, gamma (with Baumgarte terms) and the partial derivatives,
+    /// over the slots x, a, a'' (the sum's second derivative without accelerations), the
+    /// coordinate scalars, and per signal parameter its value and second derivative.
+    let private formTemplate (d: Derivation) (t: Stlp.Model.FormTemplate) : Stlp.Ir.FormTemplate =
+        let slots, phi, gdot, gamma, partials = formExpressions d t
         let roots = Array.ofList ([ phi; gdot; gamma ] @ partials)
 
         let code, outputs, signals =
@@ -125,17 +174,8 @@ module Loops =
         )
 
     let private edgeTemplate (d: Derivation) (t: Stlp.Model.FormTemplate) (psi: Expr) : EdgeTemplate =
-        let rate = Calculus.timeDerivative psi
-        let curvature = zeroAccelerations [ t.W; t.In ] [] (Calculus.timeDerivative rate)
-
         let code, outputs, _ =
-            Lower.lowerExpressions d.Model [| t.W; t.In |] false true [|
-                psi
-                Calculus.diff t.W psi
-                Calculus.diff t.In psi
-                rate
-                curvature
-            |]
+            Lower.lowerExpressions d.Model [| t.W; t.In |] false true (edgeExpressions t psi)
 
         EdgeTemplate(
             Equation = Print.text psi,
