@@ -5,7 +5,10 @@ using Stlp.Simulation;
 
 namespace Stlp.Cli;
 
-/// <summary><c>stlp codegen FILE -o Kernel.cs</c>: write the generated kernel source.</summary>
+/// <summary>
+/// <c>stlp codegen FILE -o Kernel.cs</c>: write the source of the kernel a run would compile (a
+/// network model's form loops, else the straight-line kernel; <c>--kernel</c> forces either).
+/// </summary>
 public static class CodegenCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
@@ -20,6 +23,7 @@ public static class CodegenCommand
             Description = "Also compile it with Roslyn and report the time (uses the kernel cache).",
         };
         var set = CommonOptions.Set();
+        var kernels = new KernelOptionSet();
         var command = new Command("codegen", "Generate the C# kernel of a model (readable, deterministic).")
         {
             file,
@@ -27,20 +31,21 @@ public static class CodegenCommand
             compile,
             set,
         };
+        kernels.AddTo(command, withSolver: false);
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!;
-            return ModelCommand.WithDerivation(
+            return ModelCommand.WithModel(
                 path,
                 parse.GetValue(set) ?? [],
                 error,
-                derivation =>
+                model =>
                 {
                     var watch = System.Diagnostics.Stopwatch.StartNew();
-                    var program = Lower.lower(derivation);
-                    var source = KernelEmitter.Emit(program);
+                    var stabilization = model.Simulation.Stabilize;
+                    var (source, what) = Simulator.KernelSource(model, stabilization, kernels.Path(parse));
                     error.WriteLine(
-                        $"generated {program.Instructions.Length} temporaries, {source.Length} characters in {watch.ElapsedMilliseconds} ms"
+                        $"generated the {what}, {source.Length} characters in {watch.ElapsedMilliseconds} ms"
                     );
                     if (parse.GetValue(outPath) is { } target)
                     {
@@ -59,7 +64,17 @@ public static class CodegenCommand
                     }
                     if (parse.GetValue(compile))
                     {
-                        var compiled = KernelFactory.Create(program, KernelCache.Default(CacheWarnings.To(error)));
+                        var compiled = Simulator
+                            .Kernel(
+                                model,
+                                stabilization,
+                                new SimulationOptions
+                                {
+                                    Cache = KernelCache.Default(CacheWarnings.To(error)),
+                                    Kernel = kernels.Path(parse),
+                                }
+                            )
+                            .Compiled!;
                         error.WriteLine(
                             $"compiled in {compiled.CompileTime.TotalMilliseconds:F0} ms (cache {(compiled.CacheHit ? "hit" : "miss")})"
                         );

@@ -192,15 +192,39 @@ public static class Simulator
         if (loops is not null)
         {
             var reference = Structured(loops, options with { InterpretLoops = true }).Kernel;
-            var kernel = interpretedOnly
-                ? reference
-                : Structured(loops, options with { InterpretLoops = false }).Kernel;
-            return new ModelKernel(derivation, loops, kernel, reference, Choice(kernel, why));
+            var compiled = interpretedOnly ? null : Structured(loops, options with { InterpretLoops = false });
+            var kernel = compiled?.Kernel ?? reference;
+            return new ModelKernel(derivation, loops, kernel, reference, Choice(kernel, why), compiled);
         }
         var program = Lower.lower(derivation);
         var interpreter = new Interpreter(program);
-        var compiled = interpretedOnly ? interpreter : KernelFactory.Create(program, options.Cache).Kernel;
-        return new ModelKernel(derivation, program, compiled, interpreter, Choice(compiled, why));
+        var straight = interpretedOnly ? null : KernelFactory.Create(program, options.Cache);
+        var chosen = straight?.Kernel ?? interpreter;
+        return new ModelKernel(derivation, program, chosen, interpreter, Choice(chosen, why), straight);
+    }
+
+    /// <summary>
+    /// The C# source of the kernel a run of <paramref name="model"/> would compile (the form loops
+    /// of a structured kernel, else the straight-line kernel), generated without compiling, and
+    /// what it is, in words.
+    /// </summary>
+    public static (string Source, string What) KernelSource(
+        ModelDefinition model,
+        Stabilization stabilization,
+        KernelPath path = KernelPath.Auto
+    )
+    {
+        var (derivation, loops, why) = Derive(model, stabilization, path);
+        if (loops is not null)
+        {
+            return (
+                LoopEmitter.Emit(loops),
+                $"structured form loops: {loops.Forms.Length} forms over {loops.R} rows and {loops.EdgeCount} edges"
+            );
+        }
+        var program = Lower.lower(derivation);
+        var what = $"straight-line kernel: {program.Instructions.Length} temporaries";
+        return (KernelEmitter.Emit(program), why is null ? what : $"{what} ({why})");
     }
 
     private static CompiledKernel Structured(LoopProgram loops, SimulationOptions options)

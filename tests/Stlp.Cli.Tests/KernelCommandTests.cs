@@ -32,6 +32,19 @@ public class KernelCommandTests
     }
 
     [Fact]
+    public void CodegenOfANetworkWritesItsFormLoopsUnlessTheStraightLineKernelIsAsked()
+    {
+        var (code, loops, error) = Cli.Run("codegen", Cli.Sample("iris.stlp"));
+        Assert.True(code == 0, error);
+        Assert.Contains("public sealed class FormLoops : IFormLoops", loops);
+        Assert.Contains("generated the structured form loops: 2 forms over 15 rows and 56 edges", error);
+        var (straight, kernel, message) = Cli.Run("codegen", Cli.Sample("iris.stlp"), "--kernel", "straight-line");
+        Assert.Equal(0, straight);
+        Assert.Contains("public sealed class Kernel : IJacobianKernel", kernel);
+        Assert.Contains("generated the straight-line kernel: ", message);
+    }
+
+    [Fact]
     public void EvalMatchesTheInterpreterAndKeepsArrayShape()
     {
         var state = Temp(
