@@ -68,6 +68,11 @@ if (args is ["phases", var phaseModel, .. var phaseEnd])
     );
     return 0;
 }
+if (args is ["limit-flow", var flowModel, .. var flowSubsteps])
+{
+    LimitFlowLearning.Print(flowModel, flowSubsteps.Length > 0 ? int.Parse(flowSubsteps[0]) : 20, Console.Out);
+    return 0;
+}
 if (args is ["derive-scaling"])
 {
     DeriveScaling.Print(Console.Out);

@@ -101,6 +101,21 @@ public sealed class PreparedRun
     public string KernelChoice { get; init; } = "straight-line";
 
     /// <summary>The completed start (q, qdot).</summary>
+    /// <summary>
+    /// The network's weight mass m_W and gamma = m_W varpi'/varpi at the start (docs/equations.md §7):
+    /// in the backprop limit an example presented for tau is a gradient step of tau/gamma.
+    /// NaN for a network without weights.
+    /// </summary>
+    public (double MassW, double Gamma) BackpropLimit(NetworkInfo network)
+    {
+        if (network.Weights.FirstOrDefault() is not { } firstWeight)
+        {
+            return (double.NaN, double.NaN);
+        }
+        var massW = observables.Masses(T0)[Array.IndexOf(Kernel.Shape.CoordinateNames, firstWeight)];
+        return (massW, observables.LogDissipationRate(T0) * massW);
+    }
+
     public double[] StartState => [.. Initial.State.Q, .. Initial.State.Qdot];
 
     /// <summary>Integrates from the consistent start to <see cref="T1"/>, streaming to the recorders.</summary>
@@ -435,12 +450,7 @@ public sealed class PreparedRun
                     reachedEnds.Add(atEnds.TryGetValue(end, out var q) && q is not null ? q : Last);
                 }
                 var names = run.CoordinateNames;
-                var rate = double.NaN;
-                if (network.Weights.FirstOrDefault() is { } firstWeight)
-                {
-                    var massW = run.observables.Masses(run.T0)[names.ToList().IndexOf(firstWeight)];
-                    rate = spec.Present / (run.observables.LogDissipationRate(run.T0) * massW);
-                }
+                var rate = spec.Present / run.BackpropLimit(network).Gamma;
                 var evaluation = new LearningEvaluation(run.Derivation, network, spec, data, names);
                 results.Add(evaluation.Evaluate(First!, reachedEnds, Last, rate));
             }

@@ -28,6 +28,8 @@ public sealed record DataSetSpec(
 public sealed class DataSetSignals
 {
     private readonly Dictionary<string, PresentedSignal> signals = [];
+    private readonly PresentedSignal[] featureSignals;
+    private readonly PresentedSignal[] targetSignals;
 
     /// <param name="spec">How the rows are presented.</param>
     /// <param name="features">features[row][column], as read (the model layer's one data reader).</param>
@@ -68,15 +70,19 @@ public sealed class DataSetSignals
         }
         // One mollifier for the set: its signals switch together, so it is evaluated once per t.
         var mollifier = new Mollifier(spec.Mollify);
+        featureSignals = new PresentedSignal[featureCount];
         for (var f = 0; f < featureCount; f++)
         {
             var column = TrainRows.Select(r => Features[r][f]).ToArray();
-            signals[$"{spec.Name}_in{f + 1}"] = new PresentedSignal(column, spec.Present, mollifier, spec.Epochs);
+            featureSignals[f] = new PresentedSignal(column, spec.Present, mollifier, spec.Epochs);
+            signals[$"{spec.Name}_in{f + 1}"] = featureSignals[f];
         }
+        targetSignals = new PresentedSignal[Targets[0].Length];
         for (var k = 0; k < Targets[0].Length; k++)
         {
             var column = TrainRows.Select(r => Targets[r][k]).ToArray();
-            signals[$"{spec.Name}_y{k + 1}"] = new PresentedSignal(column, spec.Present, mollifier, spec.Epochs);
+            targetSignals[k] = new PresentedSignal(column, spec.Present, mollifier, spec.Epochs);
+            signals[$"{spec.Name}_y{k + 1}"] = targetSignals[k];
         }
         Duration = trainCount * spec.Present * spec.Epochs;
         Windows = new Integration.TransitionWindows(spec.Present, spec.Mollify, (long)trainCount * spec.Epochs - 1);
@@ -105,6 +111,19 @@ public sealed class DataSetSignals
     public double Duration { get; }
 
     public bool Has(string name) => signals.ContainsKey(name);
+
+    /// <summary>Every feature's and every target's presented (mollified) value at t, in column order.</summary>
+    public void ValuesAt(double t, Span<double> features, Span<double> targets)
+    {
+        for (var f = 0; f < featureSignals.Length; f++)
+        {
+            features[f] = featureSignals[f].At(t).Value;
+        }
+        for (var k = 0; k < targetSignals.Length; k++)
+        {
+            targets[k] = targetSignals[k].At(t).Value;
+        }
+    }
 
     /// <summary>The signal's value (order 0) or its first or second time derivative at t.</summary>
     public double Value(string name, int order, double t) => signals[name].At(t, order);

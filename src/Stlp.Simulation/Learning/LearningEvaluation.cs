@@ -224,7 +224,8 @@ public sealed class LearningEvaluation
         };
     }
 
-    private double Score(Func<int, double[]> predict, int[] rows)
+    /// <summary>Accuracy (one-hot) or MSE on the rows of any predictor of a row's outputs.</summary>
+    public double Score(Func<int, double[]> predict, int[] rows)
     {
         var total = 0.0;
         foreach (var row in rows)
