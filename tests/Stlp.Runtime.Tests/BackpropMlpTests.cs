@@ -5,7 +5,8 @@ namespace Stlp.Runtime.Tests;
 
 public sealed class BackpropMlpTests
 {
-    private static BackpropMlp Net(string activation, string loss)
+    /// <summary>A 3-4-2 net with biases and seeded weights in (-0.5, 0.5).</summary>
+    internal static BackpropMlp Net(string activation, string loss)
     {
         var random = new Random(4);
         double R() => random.NextDouble() - 0.5;

@@ -6,18 +6,7 @@ namespace Stlp.Runtime.Tests;
 
 public sealed class LimitFlowTests
 {
-    private static BackpropMlp Net()
-    {
-        var random = new Random(4);
-        double R() => random.NextDouble() - 0.5;
-        var weights = new[]
-        {
-            Enumerable.Range(0, 4).Select(_ => new[] { R(), R(), R() }).ToArray(),
-            Enumerable.Range(0, 2).Select(_ => new[] { R(), R(), R(), R() }).ToArray(),
-        };
-        var biases = new[] { new[] { R(), R(), R(), R() }, new[] { R(), R() } };
-        return new BackpropMlp([3, 4, 2], "tanh", "quadratic", weights, biases);
-    }
+    private static BackpropMlp Net() => BackpropMlpTests.Net("tanh", "quadratic");
 
     /// <summary>Four rows of three features, two classes, presented for tau = 1 with eps = 0.3.</summary>
     private static DataSetSignals Data() =>
