@@ -48,17 +48,9 @@ public static class RunPhases
         output.WriteLine(
             $"kernel: {result.Configuration.Kernel}; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e9:F2} GB"
         );
-        foreach (var learning in result.Learning)
+        foreach (var line in result.Learning.SelectMany(learning => learning.Lines()))
         {
-            output.WriteLine(
-                $"  {learning.Network}: backprop {learning.Backprop.WallTimeSeconds:F1} s at rate {learning.Backprop.RatePerExample:G3}; {learning.Metric} held out:"
-            );
-            foreach (var epoch in learning.Epochs.Prepend(learning.Initial))
-            {
-                output.WriteLine(
-                    $"    epoch {epoch.Epoch}: STLP {epoch.HeldOut:F4} (train loss {epoch.TrainLoss:F4}), backprop {epoch.BackpropHeldOut:F4} ({epoch.BackpropTrainLoss:F4})"
-                );
-            }
+            output.WriteLine($"  {line}");
         }
     }
 }

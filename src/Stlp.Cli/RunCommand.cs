@@ -67,6 +67,10 @@ public static class RunCommand
                 + $"max |G| = {result.MaxAbsG:E2}, max |Gdot| = {result.MaxAbsGdot:E2}, {result.Timings.Wall.TotalSeconds:F1} s -> {directory}"
         );
         output.WriteLine($"{result.Model}: kernel {result.Configuration.Kernel}");
+        foreach (var line in result.Learning.SelectMany(learning => learning.Lines()))
+        {
+            output.WriteLine($"{result.Model}: {line}");
+        }
         return ExitCodes.Ok;
     }
 }

@@ -21,10 +21,14 @@ public sealed class LearningTests : IDisposable
         }
     }
 
+    /// <summary>What the last <see cref="RunSample"/> printed.</summary>
+    private string printed = "";
+
     private JsonElement RunSample(string sample)
     {
-        var (code, _, err) = Cli.Run("run", Cli.Sample(sample), "--out", directory);
+        var (code, output, err) = Cli.Run("run", Cli.Sample(sample), "--out", directory);
         Assert.True(code == 0, err);
+        printed = output;
         return JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "summary.json"))).RootElement;
     }
 
@@ -93,6 +97,17 @@ public sealed class LearningTests : IDisposable
             );
         }
         Assert.True(File.Exists(Path.Combine(directory, "learning.png")));
+        // The run prints the same scores, per epoch beside backprop's.
+        Assert.Contains(
+            "iris: iris on iris: held-out accuracy by epoch, STLP beside backprop (online, rate 0.125",
+            printed
+        );
+        var last = evaluation.GetProperty("held_out_by_epoch")[9].GetDouble();
+        var lastBackprop = backprop.GetProperty("held_out_by_epoch")[9].GetDouble();
+        Assert.Contains(
+            $"iris:   epoch 10: STLP {last:F4} (train loss {stlpLoss[9]:F4}), backprop {lastBackprop:F4}",
+            printed
+        );
     }
 
     [Theory]

@@ -44,4 +44,33 @@ public sealed record NetworkLearning(
     EpochScore Initial,
     IReadOnlyList<EpochScore> Epochs,
     BackpropOutcome Backprop
-);
+)
+{
+    /// <summary>
+    /// The scores as a person reads them (what <c>stlp run</c> prints): a header, then the held-out
+    /// score and training loss of the run beside the backprop baseline's, at the start (epoch 0)
+    /// and after each epoch; of many epochs, eleven evenly spaced ones, the last included.
+    /// </summary>
+    public IEnumerable<string> Lines()
+    {
+        yield return Backprop.Available
+            ? $"{Network} on {DataSet}: held-out {Metric} by epoch, STLP beside backprop "
+                + $"(online, rate {Backprop.RatePerExample:G3}, {Backprop.WallTimeSeconds:F1} s):"
+            : $"{Network} on {DataSet}: held-out {Metric} by epoch (no backprop baseline: {Backprop.Reason}):";
+        var all = Epochs.Prepend(Initial).ToList();
+        var shown =
+            all.Count <= 11
+                ? all
+                : [.. Enumerable.Range(0, 11).Select(i => all[(int)Math.Round(i * (all.Count - 1) / 10.0)]).Distinct()];
+        foreach (var epoch in shown)
+        {
+            var run = $"  epoch {epoch.Epoch}: STLP {Shown(epoch.HeldOut)} (train loss {epoch.TrainLoss:F4})";
+            yield return Backprop.Available
+                ? $"{run}, backprop {Shown(epoch.BackpropHeldOut)} ({epoch.BackpropTrainLoss:F4})"
+                : run;
+        }
+    }
+
+    /// <summary>A score, or "-" where there is none (no held-out rows).</summary>
+    private static string Shown(double score) => double.IsNaN(score) ? "-" : score.ToString("F4");
+}
