@@ -56,7 +56,11 @@ if (args is ["structured-solve"])
 }
 if (args is ["structured-scaling", .. var scalingOptions])
 {
-    StructuredScaling.Print(Console.Out, scalingOptions.Contains("--straight-line"));
+    StructuredScaling.Print(
+        Console.Out,
+        scalingOptions.Contains("--straight-line"),
+        [.. scalingOptions.Where(o => !o.StartsWith("--", StringComparison.Ordinal))]
+    );
     return 0;
 }
 if (args is ["phases", var phaseModel, .. var phaseEnd])

@@ -71,7 +71,8 @@ public static class StructuredScaling
         return ModelFile.FromText(text, directory);
     }
 
-    public static void Print(TextWriter output, bool straightLine)
+    /// <param name="only">The nets to measure (as "4-8-8-2"); all of <see cref="Nets"/> when empty.</param>
+    public static void Print(TextWriter output, bool straightLine, IReadOnlyCollection<string>? only = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "stlp-scaling");
         Directory.CreateDirectory(directory);
@@ -82,6 +83,10 @@ public static class StructuredScaling
         foreach (var sizes in Nets)
         {
             var name = string.Join("-", sizes);
+            if (only is { Count: > 0 } && !only.Contains(name))
+            {
+                continue;
+            }
             var model = Model(sizes, directory);
             var weights = Enumerable.Range(1, sizes.Length - 1).Sum(l => sizes[l] * (sizes[l - 1] + 1));
             var backprop = new HandBackprop(sizes);
@@ -106,11 +111,13 @@ public static class StructuredScaling
                 {
                     profiled.Profiling = true;
                     var call2 = KernelCall(run);
-                    for (var k = 0; k < 200; k++)
+                    const int calls = 2000;
+                    for (var k = 0; k < calls; k++)
                     {
                         call2();
                     }
                     var total = (double)profiled.PhaseTicks.Sum();
+                    var microseconds = 1e6 / System.Diagnostics.Stopwatch.Frequency / calls;
                     output.WriteLine(
                         "# "
                             + name
@@ -119,7 +126,7 @@ public static class StructuredScaling
                                 ", ",
                                 new[] { "potential", "u", "form loops", "b + solve", "accelerations" }.Zip(
                                     profiled.PhaseTicks,
-                                    (what, ticks) => $"{what} {ticks / total:P0}"
+                                    (what, ticks) => $"{what} {ticks / total:P0} ({ticks * microseconds:F2} us)"
                                 )
                             )
                     );

@@ -94,4 +94,15 @@ public sealed class NetworkRowsTests
             }
         }
     }
+
+    [Fact]
+    public void RowsWhoseWeightsAndSourcesAreConsecutiveAreFound()
+    {
+        var rows = Rows(6, 1);
+        // Row 0 has no edges; row 1's sources are 0, 0 (not consecutive); row 2's weights are 5, 6 and sources 0, 1.
+        Assert.Equal([0, 3, 5], rows.RowWeightStart);
+        Assert.Equal([0, -1, 0], rows.RowSourceStart);
+        Assert.Equal([true, false, true], Enumerable.Range(0, 3).Select(rows.IsConsecutive));
+        Assert.Equal([0, 3, -1], Rows(3, 1).RowWeightStart);
+    }
 }

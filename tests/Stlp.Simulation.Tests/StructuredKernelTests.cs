@@ -107,6 +107,93 @@ public class StructuredKernelTests
         }
     }
 
+    /// <summary>
+    /// Rows of 5 and 7 edges (the emitted loops take Vector&lt;double&gt;.Count edges per pass and
+    /// the rest one by one) and summands with and without a vector form: a call has none, so
+    /// that form's loop takes every edge one by one.
+    /// </summary>
+    [Theory]
+    [InlineData("w[i]*in[i]")]
+    [InlineData("w[i]*in[i]/(2 + in[i]*in[i]) - 0.1*w[i]*w[i]*w[i]")]
+    [InlineData("w[i]*tanh(in[i])")]
+    public void EmittedLoopsAgreeWithTheInterpreterForAnySummandAndRowLength(string summand)
+    {
+        var model = Models.FromText(
+            $$"""
+            model summands
+            signal u(t) = sin(t)
+            form custom(x; in[], w[], b) = x - sigma(sum({{summand}}) + b)
+            network feedforward f 5-7-3 {
+                activation tanh
+                form custom
+                inputs u(t), cos(t), u(t)*u(t), 0.5, sin(2*t)
+                targets 0.5, -0.5, 0
+                mass x 0.001 w 1
+                init weights random 0.5 seed 2
+            }
+            dissipation exp(2*t)
+            simulate from 0 to 1
+            """
+        );
+        PreparedRun Prepare(bool interpret) =>
+            Simulator.Prepare(
+                model,
+                new SimulationOptions
+                {
+                    Cache = null,
+                    Kernel = KernelPath.Structured,
+                    Solver = MultiplierSolver.Dense,
+                    InterpretLoops = interpret,
+                }
+            );
+        Assert.True(Disagreement(Prepare(interpret: true), Prepare(interpret: false), 10, 5) <= 1e-13);
+    }
+
+    /// <summary>
+    /// The compiled potential and prediction map give the interpreter's values bit for bit: the
+    /// same operations in the same order (with calls, powers and signals).
+    /// </summary>
+    [Theory]
+    [InlineData("iris.stlp")]
+    [InlineData("xor_learn.stlp")]
+    [InlineData("moons.stlp")]
+    public void CompiledStraightLineCodeGivesTheInterpretersValues(string sample)
+    {
+        var model = Models.Sample(sample);
+        var programs = new List<ObservableProgram>();
+        if (model.Networks.Length > 0)
+        {
+            programs.Add(
+                Stlp.Model.Loops.lower(
+                    Stlp.Model.Derivations.DeriveForLoops(model, model.Simulation.Stabilize)
+                ).Potential
+            );
+        }
+        var derivation = Stlp.Model.Derivations.Derive(model, model.Simulation.Stabilize);
+        programs.AddRange(model.Networks.Select(network => Stlp.Model.Prediction.program(derivation, network)));
+        Assert.NotEmpty(programs);
+        var random = new Random(7);
+        foreach (var program in programs)
+        {
+            var compiled = new CompiledObservable(program);
+            var interpreted = new ObservableEvaluator(program);
+            var n = program.CoordinateNames.Length;
+            for (var k = 0; k < 5; k++)
+            {
+                double[] q = [.. Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5)],
+                    qdot = [.. Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5)],
+                    p = [.. program.ParameterNames.Select(_ => 1 + random.NextDouble())],
+                    s = [.. program.SignalInputs.Select(_ => random.NextDouble())],
+                    expected = new double[program.Outputs.Length],
+                    actual = new double[program.Outputs.Length];
+                var t = random.NextDouble();
+                interpreted.Evaluate(t, q, qdot, p, s, expected);
+                compiled.Fresh().Evaluate(t, q, qdot, p, s, actual);
+                Assert.Equal(expected, actual);
+            }
+        }
+    }
+
     [Fact]
     public void OneKernelServesNetworksOfTheSameStructure()
     {

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Stlp.Ir;
 using Stlp.Runtime.Kernels;
 using Stlp.Runtime.Kernels.Structured;
@@ -36,7 +37,7 @@ public sealed class StructuredKernel : IKernel
     private readonly double tolerance;
     private readonly IFormLoops loops;
     private readonly NetworkRows rows;
-    private readonly ObservableEvaluator potential;
+    private readonly CompiledObservable potential;
     private readonly double[] potentialValues;
     private readonly double[] u;
     private readonly double[] b;
@@ -65,6 +66,15 @@ public sealed class StructuredKernel : IKernel
         MultiplierSolver solver = MultiplierSolver.Auto,
         double tolerance = 1e-13
     )
+        : this(program, loops, solver, tolerance, null) { }
+
+    private StructuredKernel(
+        LoopProgram program,
+        IFormLoops loops,
+        MultiplierSolver solver,
+        double tolerance,
+        CompiledObservable? potential
+    )
     {
         this.program = program ?? throw new ArgumentNullException(nameof(program));
         this.tolerance = tolerance;
@@ -79,7 +89,8 @@ public sealed class StructuredKernel : IKernel
             program.ScalarCoordinate,
             program.ConstraintNames
         );
-        potential = new ObservableEvaluator(program.Potential);
+        // Compiled (not interpreted): for a small net the potential is a tenth of the call.
+        this.potential = potential?.Fresh() ?? new CompiledObservable(program.Potential);
         potentialValues = new double[program.Potential.Outputs.Length];
         u = new double[program.N];
         b = new double[program.R];
@@ -125,7 +136,7 @@ public sealed class StructuredKernel : IKernel
 
     /// <summary>Another instance (kernels keep scratch space: parallel runs need one each), no recompilation.</summary>
     public StructuredKernel Fresh() =>
-        new(program, loops is LoopInterpreter ? new LoopInterpreter(program) : loops, Solver, tolerance);
+        new(program, loops is LoopInterpreter ? new LoopInterpreter(program) : loops, Solver, tolerance, potential);
 
     /// <summary>The solver in use (<see cref="MultiplierSolver.Auto"/> resolved).</summary>
     public MultiplierSolver Solver { get; }
@@ -242,10 +253,7 @@ public sealed class StructuredKernel : IKernel
 
         Lap(0);
         // u = M^-1 f~ = -(varpi'/varpi) qdot - M^-1 V_q (equations.md §3).
-        for (var i = 0; i < u.Length; i++)
-        {
-            u[i] = -rate * qdot[i];
-        }
+        TensorPrimitives.Multiply(qdot[..u.Length], -rate, u);
         var gradient = program.GradientCoordinates;
         for (var k = 0; k < gradient.Length; k++)
         {
@@ -367,11 +375,15 @@ public sealed class StructuredKernel : IKernel
                 var a = rows.SumPartial[j];
                 var first = edgeStart[j];
                 var count = edgeStart[j + 1] - first;
-                var row = w is null ? default : w.AsSpan(i * count, count);
-                var toW = -a / scaled;
-                for (var k = 0; k < count; k++)
+                if (w is not null)
                 {
-                    row[k] = toW * sourcePartial[first + k] * rootInverse[previous + k];
+                    var row = w.AsSpan(i * count, count);
+                    SmallDense.ScaledProduct(
+                        -a / scaled,
+                        sourcePartial.AsSpan(first, count),
+                        rootInverse.AsSpan(previous, count),
+                        row
+                    );
                 }
                 // b_j and D_j from the sums the form loops took over the edges.
                 var bj = rows.Gamma[j] + p * u[rows.RowOutput[j]] + a * rows.EdgeProduct[j];

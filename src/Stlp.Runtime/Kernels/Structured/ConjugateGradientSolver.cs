@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Stlp.Runtime.Kernels.Structured;
 
 /// <summary>
@@ -86,7 +88,7 @@ public sealed class ConjugateGradientSolver
                 inverseDiagonal[j] = 1 / a;
             }
         }
-        var bNorm = Math.Sqrt(Vectors.Dot(b, b));
+        var bNorm = Math.Sqrt(TensorPrimitives.Dot(b, b));
         if (!initialGuess)
         {
             lambda[..n].Clear();
@@ -106,7 +108,7 @@ public sealed class ConjugateGradientSolver
             {
                 r[j] = b[j] - q[j];
             }
-            var rNorm = Math.Sqrt(Vectors.Dot(r, r));
+            var rNorm = Math.Sqrt(TensorPrimitives.Dot(r, r));
             RelativeResidual = rNorm / bNorm;
             if (rNorm <= target)
             {
@@ -122,12 +124,12 @@ public sealed class ConjugateGradientSolver
             }
             Precondition();
             z.CopyTo(p, 0);
-            var rz = Vectors.Dot(r, z);
+            var rz = TensorPrimitives.Dot(r, z);
             while (Iterations < MaxIterations)
             {
                 net.Multiply(p, q);
                 Iterations++;
-                var pq = Vectors.Dot(p, q);
+                var pq = TensorPrimitives.Dot(p, q);
                 if (!(pq > 0))
                 {
                     throw new NumericalFailure(
@@ -137,14 +139,14 @@ public sealed class ConjugateGradientSolver
                     );
                 }
                 var alpha = rz / pq;
-                Vectors.Axpy(alpha, p, lambda);
-                Vectors.Axpy(-alpha, q, r);
-                if (Math.Sqrt(Vectors.Dot(r, r)) <= target)
+                TensorPrimitives.MultiplyAdd(p, alpha, lambda, lambda);
+                TensorPrimitives.MultiplyAdd(q, -alpha, r, r);
+                if (Math.Sqrt(TensorPrimitives.Dot(r, r)) <= target)
                 {
                     break;
                 }
                 Precondition();
-                var rzNext = Vectors.Dot(r, z);
+                var rzNext = TensorPrimitives.Dot(r, z);
                 var beta = rzNext / rz;
                 rz = rzNext;
                 for (var j = 0; j < n; j++)

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Stlp.Runtime.Kernels.Structured;
 
 /// <summary>
@@ -32,6 +35,7 @@ public sealed class LayeredBlockSolver
     private readonly double[][] k;
     private readonly double[] y;
     private readonly double[] wk;
+    private readonly double[] solved;
     private readonly double[] column;
     private readonly double[] reference;
 
@@ -66,6 +70,7 @@ public sealed class LayeredBlockSolver
         }
         y = new double[net.NeuronCount];
         wk = new double[maxProduct];
+        solved = new double[maxProduct];
         column = new double[maxSize];
         reference = new double[maxSize];
     }
@@ -124,41 +129,33 @@ public sealed class LayeredBlockSolver
             var kPrevious = k[l - 1];
             if (l == 2)
             {
-                // K_1 diagonal: R_ij = s_i s_j sum_k W_ik K_k W_jk.
+                // K_1 diagonal: W K_1 scales the columns.
                 for (var i = 0; i < n; i++)
                 {
-                    var rowI = w.AsSpan(i * m, m);
-                    var scaled = wk.AsSpan(i * m, m);
-                    for (var q = 0; q < m; q++)
-                    {
-                        scaled[q] = rowI[q] * kPrevious[q];
-                    }
+                    SmallDense.ScaledProduct(1.0, w.AsSpan(i * m, m), kPrevious, wk.AsSpan(i * m, m));
                 }
             }
             else
             {
-                // W K_{l-1} = (P_{l-1}^-1 W')' R_{l-1} (n x m), row by row: K_{l-1} itself (m^3)
-                // is never formed, which saves most of the work when n < m.
+                // W K_{l-1} = (P_{l-1}^-1 W')' R_{l-1} (n x m): K_{l-1} itself (m^3) is never
+                // formed, which saves most of the work when n < m. R_{l-1} is symmetric.
                 var previousFactor = factors[l - 1];
                 for (var i = 0; i < n; i++)
                 {
-                    var v = column.AsSpan(0, m);
+                    var v = solved.AsSpan(i * m, m);
                     w.AsSpan(i * m, m).CopyTo(v);
-                    DenseCholesky.Solve(previousFactor, m, v);
-                    var scaled = wk.AsSpan(i * m, m);
-                    for (var q = 0; q < m; q++)
-                    {
-                        scaled[q] = Vectors.Dot(kPrevious.AsSpan(q * m, m), v);
-                    }
+                    SmallDense.CholeskySolve(previousFactor, m, v);
                 }
+                SmallDense.MultiplyTransposed(solved, kPrevious, n, m, m, wk, lower: false);
             }
+            // R_ij = s_i s_j (W K_{l-1} W')_ij (+ c d_i on the diagonal), the lower triangle mirrored.
+            SmallDense.MultiplyTransposed(wk, w, n, n, m, r, lower: true);
             for (var i = 0; i < n; i++)
             {
-                var scaled = wk.AsSpan(i * m, m);
                 var si = sp[o + i];
                 for (var j = 0; j <= i; j++)
                 {
-                    var v = si * sp[o + j] * Vectors.Dot(scaled, w.AsSpan(j * m, m));
+                    var v = si * sp[o + j] * r[i * n + j];
                     r[i * n + j] = v;
                     r[j * n + i] = v;
                 }
@@ -209,9 +206,10 @@ public sealed class LayeredBlockSolver
             var w = net.Weights(l);
             var previous = y.AsSpan(net.Offset(l - 1), m);
             var current = y.AsSpan(o, n);
+            SmallDense.MultiplyTransposed(w, previous, n, 1, m, current, lower: false);
             for (var i = 0; i < n; i++)
             {
-                current[i] = b[o + i] + sp[o + i] * Vectors.Dot(w.AsSpan(i * m, m), previous);
+                current[i] = b[o + i] + sp[o + i] * current[i];
             }
             ApplyInverse(l, current);
         }
@@ -237,7 +235,7 @@ public sealed class LayeredBlockSolver
                 var f = sp[oNext + i] * lambda[oNext + i];
                 if (f != 0)
                 {
-                    Vectors.Axpy(f, w.AsSpan(i * n, n), z);
+                    SmallDense.AddScaled(f, w.AsSpan(i * n, n), z);
                 }
             }
             ApplyInverse(l, z);
@@ -263,35 +261,48 @@ public sealed class LayeredBlockSolver
             }
             return;
         }
-        DenseCholesky.Solve(f, v.Length, v);
+        SmallDense.CholeskySolve(f, v.Length, v);
     }
 
     /// <summary>
-    /// DenseCholesky's loop, with each pivot compared against a reference magnitude of its row
-    /// (1 + |c d_j| + the coupling term) rather than the diagonal itself, which a negative d
-    /// could cancel: a pivot at most RelativePivot of that is non-positive.
+    /// Cholesky in place (lower triangle, row-major), each pivot compared against a reference
+    /// magnitude of its row (1 + |c d_j| + the coupling term) rather than the diagonal itself,
+    /// which a negative d could cancel: a pivot at most RelativePivot of that is non-positive.
+    /// Right-looking: after column k is scaled, each later row takes a multiple of it, so the
+    /// inner loop runs along a row with independent updates (the left-looking dot products are
+    /// one dependent chain each, and at n = 16 their setup costs more than they do).
     /// </summary>
-    private static int FactorCholesky(Span<double> a, int n, ReadOnlySpan<double> reference, out double pivot)
+    private int FactorCholesky(Span<double> a, int n, ReadOnlySpan<double> reference, out double pivot)
     {
-        for (var j = 0; j < n; j++)
+        var col = column.AsSpan(0, n);
+        for (var k = 0; k < n; k++)
         {
-            var d = a[j * n + j];
-            for (var q = 0; q < j; q++)
-            {
-                d -= a[j * n + q] * a[j * n + q];
-            }
-            if (!(d > DenseCholesky.RelativePivot * reference[j]))
+            var d = a[k * n + k];
+            if (!(d > DenseCholesky.RelativePivot * reference[k]))
             {
                 pivot = d;
-                return j;
+                return k;
             }
             d = Math.Sqrt(d);
-            a[j * n + j] = d;
-            var rowJ = a.Slice(j * n, j);
-            for (var i = j + 1; i < n; i++)
+            a[k * n + k] = d;
+            for (var i = k + 1; i < n; i++)
             {
-                var v = a[i * n + j] - Vectors.Dot(a.Slice(i * n, j), rowJ);
-                a[i * n + j] = v / d;
+                var v = a[i * n + k] / d;
+                a[i * n + k] = v;
+                col[i] = v;
+            }
+            // The trailing lower triangle: a[i, j] -= L[i, k] L[j, k] for k < j <= i (the
+            // indices stay inside a and col by construction: no bounds checks in the hot loop).
+            ref var c0 = ref MemoryMarshal.GetReference(col);
+            ref var a0 = ref MemoryMarshal.GetReference(a);
+            for (var i = k + 1; i < n; i++)
+            {
+                var f = Unsafe.Add(ref c0, i);
+                ref var row = ref Unsafe.Add(ref a0, i * n);
+                for (var j = k + 1; j <= i; j++)
+                {
+                    Unsafe.Add(ref row, j) -= f * Unsafe.Add(ref c0, j);
+                }
             }
         }
         pivot = 0;

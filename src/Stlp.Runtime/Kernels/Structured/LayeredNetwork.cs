@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Stlp.Runtime.Kernels.Structured;
 
 /// <summary>
@@ -128,7 +130,7 @@ public sealed class LayeredNetwork : IMultiplierOperator
         for (var l = 1; l < sizes.Length; l++)
         {
             var source = x.Slice(offsets[l - 1], sizes[l - 1]);
-            var squares = Vectors.Dot(source, source);
+            var squares = TensorPrimitives.Dot(source, source);
             for (var i = 0; i < sizes[l]; i++)
             {
                 var s = SigmaPrime[offsets[l] + i];
@@ -158,7 +160,7 @@ public sealed class LayeredNetwork : IMultiplierOperator
                 var f = SigmaPrime[o + i] * v[o + i];
                 if (f != 0)
                 {
-                    Vectors.Axpy(-f, w.AsSpan(i * m, m), target);
+                    TensorPrimitives.MultiplyAdd(w.AsSpan(i * m, m), -f, target, target);
                 }
             }
         }
@@ -178,7 +180,7 @@ public sealed class LayeredNetwork : IMultiplierOperator
             for (var i = 0; i < n; i++)
             {
                 var j = o + i;
-                var tu = u[j] - SigmaPrime[j] * Vectors.Dot(w.AsSpan(i * m, m), source);
+                var tu = u[j] - SigmaPrime[j] * TensorPrimitives.Dot(w.AsSpan(i * m, m), source);
                 result[j] = tu * invX + D[j] * invW * v[j];
             }
         }
@@ -200,7 +202,7 @@ public sealed class LayeredNetwork : IMultiplierOperator
             {
                 var row = w.AsSpan(i * m, m);
                 var s = SigmaPrime[o + i];
-                diagonal[o + i] = (1 + s * s * Vectors.Dot(row, row)) * invX + D[o + i] * invW;
+                diagonal[o + i] = (1 + s * s * TensorPrimitives.Dot(row, row)) * invX + D[o + i] * invW;
             }
         }
     }
@@ -233,7 +235,7 @@ public sealed class LayeredNetwork : IMultiplierOperator
                 var si = SigmaPrime[o + i];
                 for (var j = 0; j <= i; j++)
                 {
-                    var v = si * SigmaPrime[o + j] * Vectors.Dot(rowI, w.AsSpan(j * m, m)) * invX;
+                    var v = si * SigmaPrime[o + j] * TensorPrimitives.Dot(rowI, w.AsSpan(j * m, m)) * invX;
                     a[(o + i) * nn + o + j] = v;
                     a[(o + j) * nn + o + i] = v;
                 }

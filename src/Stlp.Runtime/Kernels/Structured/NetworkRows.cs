@@ -51,7 +51,46 @@ public sealed class NetworkRows : IMultiplierOperator
         InverseMass = new double[coordinateCount];
         scratch = new double[coordinateCount];
         shared = SharedCoordinates(coordinateCount, rowOutput, edgeSource, edgeWeight, scalarCoordinate);
+        RowWeightStart = ConsecutiveStarts(rowEdgeStart, edgeWeight);
+        RowSourceStart = ConsecutiveStarts(rowEdgeStart, edgeSource);
     }
+
+    /// <summary>
+    /// Per row, the coordinate of its first edge's entry when the row's entries are consecutive
+    /// coordinates (entry k at start + k), else -1; 0 for a row without edges.
+    /// </summary>
+    private static int[] ConsecutiveStarts(int[] rowEdgeStart, int[] coordinate)
+    {
+        var starts = new int[rowEdgeStart.Length - 1];
+        for (var j = 0; j < starts.Length; j++)
+        {
+            var first = rowEdgeStart[j];
+            var count = rowEdgeStart[j + 1] - first;
+            var start = count == 0 ? 0 : coordinate[first];
+            for (var k = 1; k < count && start >= 0; k++)
+            {
+                if (coordinate[first + k] != start + k)
+                {
+                    start = -1;
+                }
+            }
+            starts[j] = start;
+        }
+        return starts;
+    }
+
+    /// <summary>
+    /// Row j's first weight coordinate when its weights are consecutive in q (edge k's weight at
+    /// that plus k), else -1: the network builders lay weights out so, and the form loops and the
+    /// accelerations then read them as slices, several at a time, instead of gathering.
+    /// </summary>
+    public int[] RowWeightStart { get; }
+
+    /// <summary>Row j's first source coordinate when its sources are consecutive in q, else -1 (as <see cref="RowWeightStart"/>).</summary>
+    public int[] RowSourceStart { get; }
+
+    /// <summary>Whether row j's weights and sources are both consecutive (see <see cref="RowWeightStart"/>).</summary>
+    public bool IsConsecutive(int j) => RowWeightStart[j] >= 0 && RowSourceStart[j] >= 0;
 
     private readonly double[] scratch;
 
@@ -244,16 +283,36 @@ public sealed class NetworkRows : IMultiplierOperator
         {
             qddot[c] = 0;
         }
+        int[] weightStart = RowWeightStart,
+            sourceStart = RowSourceStart;
         for (var j = 0; j < output.Length; j++)
         {
             var l = -lambda[j];
             qddot[output[j]] += own[j] * l;
             var la = sum[j] * l;
-            for (var e = edgeStart[j]; e < edgeStart[j + 1]; e++)
+            var first = edgeStart[j];
+            var count = edgeStart[j + 1] - first;
+            if (count > 0 && weightStart[j] >= 0 && sourceStart[j] >= 0)
             {
-                var w = edgeWeight[e];
-                qddot[w] = u[w] + inverse[w] * (weightPartial[e] * la);
-                qddot[edgeSource[e]] += sourcePartial[e] * la;
+                // Consecutive weights and sources: the same sums over slices, SIMD.
+                var weights = weightStart[j];
+                SmallDense.AddScaledProduct(
+                    u.Slice(weights, count),
+                    la,
+                    weightPartial.AsSpan(first, count),
+                    inverse.AsSpan(weights, count),
+                    qddot.Slice(weights, count)
+                );
+                SmallDense.AddScaled(la, sourcePartial.AsSpan(first, count), qddot.Slice(sourceStart[j], count));
+            }
+            else
+            {
+                for (var e = first; e < first + count; e++)
+                {
+                    var w = edgeWeight[e];
+                    qddot[w] = u[w] + inverse[w] * (weightPartial[e] * la);
+                    qddot[edgeSource[e]] += sourcePartial[e] * la;
+                }
             }
             for (var k = scalarStart[j]; k < scalarStart[j + 1]; k++)
             {

@@ -1,0 +1,256 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Stlp.Runtime.Kernels.Structured;
+
+/// <summary>
+/// The dense products of the structured kernel at the sizes small networks have (rows and layers
+/// of 10 to 100 entries): there a library call per row (about 15 ns for 16 entries) costs more
+/// than the work itself, so these loops stay short, and the products read four rows per pass. Row-major storage; lengths
+/// are checked once per call, then the rows are read without bounds checks.
+/// </summary>
+public static class SmallDense
+{
+    /// <summary>
+    /// r[i, j] = sum_q a[i, q] b[j, q] for i &lt; rows, j &lt; cols (or j &lt;= i with
+    /// <paramref name="lower"/>): a is rows x m, b is cols x m, r is rows x cols.
+    /// </summary>
+    public static void MultiplyTransposed(
+        ReadOnlySpan<double> a,
+        ReadOnlySpan<double> b,
+        int rows,
+        int cols,
+        int m,
+        Span<double> r,
+        bool lower
+    )
+    {
+        if (a.Length < rows * m || b.Length < cols * m || r.Length < rows * cols || (lower && cols < rows))
+        {
+            throw new ArgumentException("the matrices are smaller than their dimensions");
+        }
+        ref var a0 = ref MemoryMarshal.GetReference(a);
+        ref var b0 = ref MemoryMarshal.GetReference(b);
+        for (var i = 0; i < rows; i++)
+        {
+            ref var ai = ref Unsafe.Add(ref a0, i * m);
+            var end = lower ? i + 1 : cols;
+            var j = 0;
+            for (; j + 4 <= end; j += 4)
+            {
+                Dot4(
+                    ref ai,
+                    ref Unsafe.Add(ref b0, j * m),
+                    m,
+                    out r[i * cols + j],
+                    out r[i * cols + j + 1],
+                    out r[i * cols + j + 2],
+                    out r[i * cols + j + 3]
+                );
+            }
+            for (; j < end; j++)
+            {
+                r[i * cols + j] = Dot(ref ai, ref Unsafe.Add(ref b0, j * m), m);
+            }
+        }
+    }
+
+    /// <summary>The dot product of a and b over their common length.</summary>
+    public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        var n = Math.Min(a.Length, b.Length);
+        return Dot(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), n);
+    }
+
+    /// <summary>y += alpha x over x's length (y at least as long).</summary>
+    public static void AddScaled(double alpha, ReadOnlySpan<double> x, Span<double> y)
+    {
+        var n = x.Length;
+        if (y.Length < n)
+        {
+            throw new ArgumentException("y is shorter than x", nameof(y));
+        }
+        ref var x0 = ref MemoryMarshal.GetReference(x);
+        ref var y0 = ref MemoryMarshal.GetReference(y);
+        var k = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var va = new Vector<double>(alpha);
+            for (; k + Vector<double>.Count <= n; k += Vector<double>.Count)
+            {
+                var sum = Vector.LoadUnsafe(ref y0, (nuint)k) + va * Vector.LoadUnsafe(ref x0, (nuint)k);
+                sum.StoreUnsafe(ref y0, (nuint)k);
+            }
+        }
+        for (; k < n; k++)
+        {
+            Unsafe.Add(ref y0, k) += alpha * Unsafe.Add(ref x0, k);
+        }
+    }
+
+    /// <summary>z = alpha x y elementwise over x's length (y and z at least as long).</summary>
+    public static void ScaledProduct(double alpha, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z)
+    {
+        var n = x.Length;
+        if (y.Length < n || z.Length < n)
+        {
+            throw new ArgumentException("y or z is shorter than x");
+        }
+        ref var x0 = ref MemoryMarshal.GetReference(x);
+        ref var y0 = ref MemoryMarshal.GetReference(y);
+        ref var z0 = ref MemoryMarshal.GetReference(z);
+        var k = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var va = new Vector<double>(alpha);
+            for (; k + Vector<double>.Count <= n; k += Vector<double>.Count)
+            {
+                var product = va * Vector.LoadUnsafe(ref x0, (nuint)k) * Vector.LoadUnsafe(ref y0, (nuint)k);
+                product.StoreUnsafe(ref z0, (nuint)k);
+            }
+        }
+        for (; k < n; k++)
+        {
+            Unsafe.Add(ref z0, k) = alpha * Unsafe.Add(ref x0, k) * Unsafe.Add(ref y0, k);
+        }
+    }
+
+    /// <summary>z = u + alpha x y elementwise over x's length (y, u and z at least as long).</summary>
+    public static void AddScaledProduct(
+        ReadOnlySpan<double> u,
+        double alpha,
+        ReadOnlySpan<double> x,
+        ReadOnlySpan<double> y,
+        Span<double> z
+    )
+    {
+        var n = x.Length;
+        if (y.Length < n || z.Length < n || u.Length < n)
+        {
+            throw new ArgumentException("y, u or z is shorter than x");
+        }
+        ref var x0 = ref MemoryMarshal.GetReference(x);
+        ref var y0 = ref MemoryMarshal.GetReference(y);
+        ref var u0 = ref MemoryMarshal.GetReference(u);
+        ref var z0 = ref MemoryMarshal.GetReference(z);
+        var k = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var va = new Vector<double>(alpha);
+            for (; k + Vector<double>.Count <= n; k += Vector<double>.Count)
+            {
+                var sum =
+                    Vector.LoadUnsafe(ref u0, (nuint)k)
+                    + va * Vector.LoadUnsafe(ref x0, (nuint)k) * Vector.LoadUnsafe(ref y0, (nuint)k);
+                sum.StoreUnsafe(ref z0, (nuint)k);
+            }
+        }
+        for (; k < n; k++)
+        {
+            Unsafe.Add(ref z0, k) = Unsafe.Add(ref u0, k) + alpha * Unsafe.Add(ref x0, k) * Unsafe.Add(ref y0, k);
+        }
+    }
+
+    /// <summary>
+    /// Solves L L' x = b in place (L: n x n, lower triangle of a Cholesky factor): forward by
+    /// rows, backward by columns of L' (rows of L), so both sweeps read L row by row. Inline
+    /// scalar loops: at the sizes of a layer the calls would cost more than the arithmetic.
+    /// </summary>
+    public static void CholeskySolve(ReadOnlySpan<double> l, int n, Span<double> b)
+    {
+        if (l.Length < n * n || b.Length < n)
+        {
+            throw new ArgumentException("the factor or the vector is smaller than n");
+        }
+        ref var l0 = ref MemoryMarshal.GetReference(l);
+        ref var b0 = ref MemoryMarshal.GetReference(b);
+        for (var i = 0; i < n; i++)
+        {
+            ref var row = ref Unsafe.Add(ref l0, i * n);
+            var v = Unsafe.Add(ref b0, i);
+            for (var k = 0; k < i; k++)
+            {
+                v -= Unsafe.Add(ref row, k) * Unsafe.Add(ref b0, k);
+            }
+            Unsafe.Add(ref b0, i) = v / Unsafe.Add(ref row, i);
+        }
+        for (var i = n - 1; i >= 0; i--)
+        {
+            ref var row = ref Unsafe.Add(ref l0, i * n);
+            var x = Unsafe.Add(ref b0, i) / Unsafe.Add(ref row, i);
+            Unsafe.Add(ref b0, i) = x;
+            for (var k = 0; k < i; k++)
+            {
+                Unsafe.Add(ref b0, k) -= x * Unsafe.Add(ref row, k);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Dot(ref double a, ref double b, int n)
+    {
+        var k = 0;
+        var sum = 0.0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            var acc = Vector<double>.Zero;
+            for (; k + Vector<double>.Count <= n; k += Vector<double>.Count)
+            {
+                acc += Vector.LoadUnsafe(ref a, (nuint)k) * Vector.LoadUnsafe(ref b, (nuint)k);
+            }
+            sum = Vector.Sum(acc);
+        }
+        for (; k < n; k++)
+        {
+            sum += Unsafe.Add(ref a, k) * Unsafe.Add(ref b, k);
+        }
+        return sum;
+    }
+
+    /// <summary>Four dot products of a with four consecutive rows of b (row length n): a is read once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot4(
+        ref double a,
+        ref double b,
+        int n,
+        out double d0,
+        out double d1,
+        out double d2,
+        out double d3
+    )
+    {
+        ref var b1 = ref Unsafe.Add(ref b, n);
+        ref var b2 = ref Unsafe.Add(ref b, 2 * n);
+        ref var b3 = ref Unsafe.Add(ref b, 3 * n);
+        var k = 0;
+        d0 = d1 = d2 = d3 = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            Vector<double> s0 = Vector<double>.Zero,
+                s1 = Vector<double>.Zero,
+                s2 = Vector<double>.Zero,
+                s3 = Vector<double>.Zero;
+            for (; k + Vector<double>.Count <= n; k += Vector<double>.Count)
+            {
+                var x = Vector.LoadUnsafe(ref a, (nuint)k);
+                s0 += x * Vector.LoadUnsafe(ref b, (nuint)k);
+                s1 += x * Vector.LoadUnsafe(ref b1, (nuint)k);
+                s2 += x * Vector.LoadUnsafe(ref b2, (nuint)k);
+                s3 += x * Vector.LoadUnsafe(ref b3, (nuint)k);
+            }
+            d0 = Vector.Sum(s0);
+            d1 = Vector.Sum(s1);
+            d2 = Vector.Sum(s2);
+            d3 = Vector.Sum(s3);
+        }
+        for (; k < n; k++)
+        {
+            var x = Unsafe.Add(ref a, k);
+            d0 += x * Unsafe.Add(ref b, k);
+            d1 += x * Unsafe.Add(ref b1, k);
+            d2 += x * Unsafe.Add(ref b2, k);
+            d3 += x * Unsafe.Add(ref b3, k);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using Stlp.Runtime.Kernels;
+using Stlp.Runtime.Kernels.Structured;
+using Xunit;
+
+namespace Stlp.Runtime.Tests;
+
+/// <summary>The block solve's small dense loops against the plain definitions, at lengths around the vector width.</summary>
+public sealed class SmallDenseTests
+{
+    private static double[] RandomVector(Random random, int n) =>
+        [.. Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5)];
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(3, 5, 7)]
+    [InlineData(9, 9, 16)]
+    [InlineData(16, 16, 16)]
+    [InlineData(10, 3, 13)]
+    public void ProductsOfRowsMatchTheirDefinition(int rows, int cols, int m)
+    {
+        var random = new Random(rows * 100 + cols * 10 + m);
+        var a = RandomVector(random, rows * m);
+        var b = RandomVector(random, cols * m);
+        var full = new double[rows * cols];
+        SmallDense.MultiplyTransposed(a, b, rows, cols, m, full, lower: false);
+        var lower = Enumerable.Repeat(double.NaN, rows * cols).ToArray();
+        if (cols >= rows)
+        {
+            SmallDense.MultiplyTransposed(a, b, rows, cols, m, lower, lower: true);
+        }
+        for (var i = 0; i < rows; i++)
+        {
+            for (var j = 0; j < cols; j++)
+            {
+                var expected = 0.0;
+                for (var q = 0; q < m; q++)
+                {
+                    expected += a[i * m + q] * b[j * m + q];
+                }
+                Assert.Equal(expected, full[i * cols + j], 1e-14);
+                if (cols >= rows)
+                {
+                    // Only the lower triangle is written; the rest is left as it was.
+                    Assert.Equal(j <= i ? expected : double.NaN, lower[i * cols + j], 1e-14);
+                }
+            }
+            Assert.Equal(SmallDense.Dot(a.AsSpan(i * m, m), b.AsSpan(0, m)), full[i * cols], 1e-14);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(8)]
+    [InlineData(17)]
+    public void CholeskySolveMatchesTheDenseSolve(int n)
+    {
+        var random = new Random(n);
+        var g = RandomVector(random, n * n);
+        var a = new double[n * n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                a[i * n + j] = (i == j ? n : 0) + SmallDense.Dot(g.AsSpan(i * n, n), g.AsSpan(j * n, n));
+            }
+        }
+        Assert.Equal(-1, DenseCholesky.Factor(a, n));
+        var b = RandomVector(random, n);
+        var expected = b.ToArray();
+        DenseCholesky.Solve(a, n, expected);
+        var x = b.ToArray();
+        SmallDense.CholeskySolve(a, n, x);
+        for (var i = 0; i < n; i++)
+        {
+            Assert.Equal(expected[i], x[i], 1e-13);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(11)]
+    public void ElementwiseLoopsMatchTheirDefinition(int n)
+    {
+        var random = new Random(n);
+        double[] x = RandomVector(random, n),
+            y = RandomVector(random, n),
+            u = RandomVector(random, n),
+            z = new double[n],
+            w = new double[n],
+            s = RandomVector(random, n);
+        var s0 = s.ToArray();
+        SmallDense.ScaledProduct(0.7, x, y, z);
+        SmallDense.AddScaledProduct(u, -1.3, x, y, w);
+        SmallDense.AddScaled(2.5, x, s);
+        for (var i = 0; i < n; i++)
+        {
+            Assert.Equal(0.7 * x[i] * y[i], z[i], 1e-15);
+            Assert.Equal(u[i] - 1.3 * x[i] * y[i], w[i], 1e-15);
+            Assert.Equal(s0[i] + 2.5 * x[i], s[i], 1e-15);
+        }
+    }
+}
