@@ -219,13 +219,16 @@ public sealed class PreparedRun
         var weights = new Dictionary<string, double>();
         if (recorded > 0)
         {
-            for (var i = 0; i < n; i++)
+            // The coordinates are an F# list: walked once, not indexed (O(n^2) at 10^5 coordinates).
+            var i = 0;
+            foreach (var coordinate in Model.Coordinates)
             {
                 final[program.CoordinateNames[i]] = epochs.Last[i];
-                if (Model.Coordinates[i].Kind.IsWeightCoord)
+                if (coordinate.Kind.IsWeightCoord)
                 {
                     weights[program.CoordinateNames[i]] = epochs.Last[i];
                 }
+                i++;
             }
         }
         var result = new RunResult
@@ -328,7 +331,8 @@ public sealed class PreparedRun
     /// <summary>The networks as the plots see them, and the data-set target signals they compare outputs with.</summary>
     private (NetworkView[] Views, PresentedSignal[] Targets) NetworkViews()
     {
-        var names = CoordinateNames.ToList();
+        // By name in a dictionary: a list search per weight is O(n^2) at 10^5 coordinates.
+        var index = CoordinateNames.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i);
         var targets = new List<PresentedSignal>();
         var views = new List<NetworkView>();
         foreach (var network in Model.Networks)
@@ -338,7 +342,7 @@ public sealed class PreparedRun
             [
                 .. layers
                     .Select(layer => network.Neurons.Where(u => layer.Contains(u.Name)).SelectMany(u => u.Weights))
-                    .Select(ws => ws.Select(w => names.IndexOf(w)).ToArray())
+                    .Select(ws => ws.Select(w => index.GetValueOrDefault(w, -1)).ToArray())
                     .Where(ws => ws.Length > 0),
             ];
             var dataIndex = Model.DataSets.ToList().FindIndex(d => d.Name == network.DataSetName);
@@ -356,7 +360,7 @@ public sealed class PreparedRun
                 new NetworkView(
                     network.Name,
                     byLayer,
-                    [.. network.Outputs.Select(o => names.IndexOf(o))],
+                    [.. network.Outputs.Select(o => index.GetValueOrDefault(o, -1))],
                     [.. network.Outputs],
                     outputTargets
                 )

@@ -92,29 +92,20 @@ public sealed class DormandPrince(double relativeTolerance, double absoluteToler
             {
                 h = s.LimitStep(t, h);
             }
-            for (var i = 0; i < m; i++)
-                tmp[i] = y[i] + h * A21 * k1[i];
+            // The stages (Vector<double> at a time, the scalar loop's values bit for bit).
+            StageSums.Combine(tmp, y, h, [A21], [k1]);
             s.Derivative(t + C2 * h, tmp, k2);
-            for (var i = 0; i < m; i++)
-                tmp[i] = y[i] + h * (A31 * k1[i] + A32 * k2[i]);
+            StageSums.Combine(tmp, y, h, [A31, A32], [k1, k2]);
             s.Derivative(t + C3 * h, tmp, k3);
-            for (var i = 0; i < m; i++)
-                tmp[i] = y[i] + h * (A41 * k1[i] + A42 * k2[i] + A43 * k3[i]);
+            StageSums.Combine(tmp, y, h, [A41, A42, A43], [k1, k2, k3]);
             s.Derivative(t + C4 * h, tmp, k4);
-            for (var i = 0; i < m; i++)
-                tmp[i] = y[i] + h * (A51 * k1[i] + A52 * k2[i] + A53 * k3[i] + A54 * k4[i]);
+            StageSums.Combine(tmp, y, h, [A51, A52, A53, A54], [k1, k2, k3, k4]);
             s.Derivative(t + C5 * h, tmp, k5);
-            for (var i = 0; i < m; i++)
-                tmp[i] = y[i] + h * (A61 * k1[i] + A62 * k2[i] + A63 * k3[i] + A64 * k4[i] + A65 * k5[i]);
+            StageSums.Combine(tmp, y, h, [A61, A62, A63, A64, A65], [k1, k2, k3, k4, k5]);
             s.Derivative(t + h, tmp, k6);
-            for (var i = 0; i < m; i++)
-                y1[i] = y[i] + h * (A71 * k1[i] + A73 * k3[i] + A74 * k4[i] + A75 * k5[i] + A76 * k6[i]);
+            StageSums.Combine(y1, y, h, [A71, A73, A74, A75, A76], [k1, k3, k4, k5, k6]);
             s.Derivative(t + h, y1, k7);
-
-            for (var i = 0; i < m; i++)
-            {
-                tmp[i] = h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i]);
-            }
+            StageSums.Combine(tmp, h, [E1, E3, E4, E5, E6, E7], [k1, k3, k4, k5, k6, k7]);
             var error = StepControl.ScaledError(
                 tmp,
                 y,
