@@ -71,7 +71,7 @@ public static class StructuredScaling
         return ModelFile.FromText(text, directory);
     }
 
-    /// <param name="only">The nets to measure (as "4-8-8-2"); all of <see cref="Nets"/> when empty.</param>
+    /// <param name="only">The nets to measure (layer sizes, as "4-8-8-2"); <see cref="Nets"/> when empty.</param>
     public static void Print(TextWriter output, bool straightLine, IReadOnlyCollection<string>? only = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "stlp-scaling");
@@ -80,13 +80,10 @@ public static class StructuredScaling
             "net,weights,coordinates,derive_s,generate_compile_s,kernel,source_kb,us_per_rhs,us_per_rhs_cpu,us_kernel_cpu,us_backprop_pass,ratio_to_backprop"
         );
         var points = new List<(double Weights, double Time)>();
-        foreach (var sizes in Nets)
+        var nets = only is { Count: > 0 } ? only.Select(net => net.Split('-').Select(int.Parse).ToArray()) : Nets;
+        foreach (var sizes in nets)
         {
             var name = string.Join("-", sizes);
-            if (only is { Count: > 0 } && !only.Contains(name))
-            {
-                continue;
-            }
             var model = Model(sizes, directory);
             var weights = Enumerable.Range(1, sizes.Length - 1).Sum(l => sizes[l] * (sizes[l - 1] + 1));
             var backprop = new HandBackprop(sizes);
