@@ -13,7 +13,7 @@ namespace Stlp.Codegen.Structured;
 public static class LoopEmitter
 {
     /// <summary>The generator's version, part of every source (and so of the cache key).</summary>
-    public const string GeneratorVersion = "Stlp.Codegen loops 1.2";
+    public const string GeneratorVersion = "Stlp.Codegen loops 1.3";
 
     /// <summary>The source of the form loops.</summary>
     public static string Emit(LoopProgram p)
@@ -23,6 +23,7 @@ public static class LoopEmitter
         body.AppendLine("{");
         body.AppendLine("    using System;");
         body.AppendLine("    using System.Numerics;");
+        body.AppendLine("    using System.Runtime.InteropServices;");
         body.AppendLine("    using Stlp.Runtime.Kernels;");
         body.AppendLine("    using Stlp.Runtime.Kernels.Structured;");
         body.AppendLine();
@@ -223,25 +224,37 @@ public static class LoopEmitter
         body.AppendLine($"{I}{{");
         body.AppendLine($"{I}    // Consecutive weights and sources: slices, and Vector<double>.Count edges per pass.");
         body.AppendLine($"{I}    var count = last - e;");
-        body.AppendLine($"{I}    var weights = q.Slice(weightStart[j], count);");
-        body.AppendLine($"{I}    var weightRates = qdot.Slice(weightStart[j], count);");
-        body.AppendLine($"{I}    var weightU = u.Slice(weightStart[j], count);");
-        body.AppendLine($"{I}    var weightInverseMass = inverseMass.AsSpan(weightStart[j], count);");
-        body.AppendLine($"{I}    var sources = q.Slice(sourceStart[j], count);");
-        body.AppendLine($"{I}    var sourceRates = qdot.Slice(sourceStart[j], count);");
-        body.AppendLine($"{I}    var sourceU = u.Slice(sourceStart[j], count);");
-        body.AppendLine($"{I}    var weightPartials = weightPartial.AsSpan(e, count);");
-        body.AppendLine($"{I}    var sourcePartials = sourcePartial.AsSpan(e, count);");
+        body.AppendLine(
+            $"{I}    // Each slice is checked once, here; the loop reads at offsets below count from its start."
+        );
+        foreach (
+            var (name, slice) in new[]
+            {
+                ("weights", "q.Slice(weightStart[j], count)"),
+                ("weightRates", "qdot.Slice(weightStart[j], count)"),
+                ("weightU", "u.Slice(weightStart[j], count)"),
+                ("weightInverseMass", "inverseMass.AsSpan(weightStart[j], count)"),
+                ("sources", "q.Slice(sourceStart[j], count)"),
+                ("sourceRates", "qdot.Slice(sourceStart[j], count)"),
+                ("sourceU", "u.Slice(sourceStart[j], count)"),
+                ("weightPartials", "weightPartial.AsSpan(e, count)"),
+                ("sourcePartials", "sourcePartial.AsSpan(e, count)"),
+            }
+        )
+        {
+            body.AppendLine($"{I}    ref var {name} = ref MemoryMarshal.GetReference({slice});");
+        }
         body.AppendLine(
             $"{I}    Vector<double> aV = Vector<double>.Zero, aRateV = Vector<double>.Zero, aCurvatureV = Vector<double>.Zero, productV = Vector<double>.Zero, weightMassV = Vector<double>.Zero;"
         );
         body.AppendLine($"{I}    var k = 0;");
         body.AppendLine($"{I}    for (; k <= count - Vector<double>.Count; k += Vector<double>.Count)");
         body.AppendLine($"{I}    {{");
-        body.AppendLine($"{I}        var w = new Vector<double>(weights[k..]);");
-        body.AppendLine($"{I}        var wRate = new Vector<double>(weightRates[k..]);");
-        body.AppendLine($"{I}        var source = new Vector<double>(sources[k..]);");
-        body.AppendLine($"{I}        var sourceRate = new Vector<double>(sourceRates[k..]);");
+        body.AppendLine($"{I}        var at = (nuint)k;");
+        body.AppendLine($"{I}        var w = Vector.LoadUnsafe(ref weights, at);");
+        body.AppendLine($"{I}        var wRate = Vector.LoadUnsafe(ref weightRates, at);");
+        body.AppendLine($"{I}        var source = Vector.LoadUnsafe(ref sources, at);");
+        body.AppendLine($"{I}        var sourceRate = Vector.LoadUnsafe(ref sourceRates, at);");
         for (var i = 0; i < code.Length; i++)
         {
             body.AppendLine($"{I}        var vedge_{i} = {code[i]};");
@@ -249,13 +262,13 @@ public static class LoopEmitter
         body.AppendLine($"{I}        aV += vedge_{edge.Value};");
         body.AppendLine($"{I}        aRateV += vedge_{edge.Rate};");
         body.AppendLine($"{I}        aCurvatureV += vedge_{edge.Curvature};");
-        body.AppendLine($"{I}        vedge_{edge.WeightPartial}.CopyTo(weightPartials[k..]);");
-        body.AppendLine($"{I}        vedge_{edge.SourcePartial}.CopyTo(sourcePartials[k..]);");
+        body.AppendLine($"{I}        vedge_{edge.WeightPartial}.StoreUnsafe(ref weightPartials, at);");
+        body.AppendLine($"{I}        vedge_{edge.SourcePartial}.StoreUnsafe(ref sourcePartials, at);");
         body.AppendLine(
-            $"{I}        productV += vedge_{edge.WeightPartial} * new Vector<double>(weightU[k..]) + vedge_{edge.SourcePartial} * new Vector<double>(sourceU[k..]);"
+            $"{I}        productV += vedge_{edge.WeightPartial} * Vector.LoadUnsafe(ref weightU, at) + vedge_{edge.SourcePartial} * Vector.LoadUnsafe(ref sourceU, at);"
         );
         body.AppendLine(
-            $"{I}        weightMassV += vedge_{edge.WeightPartial} * vedge_{edge.WeightPartial} * new Vector<double>(weightInverseMass[k..]);"
+            $"{I}        weightMassV += vedge_{edge.WeightPartial} * vedge_{edge.WeightPartial} * Vector.LoadUnsafe(ref weightInverseMass, at);"
         );
         body.AppendLine($"{I}    }}");
         body.AppendLine($"{I}    a = Vector.Sum(aV);");
