@@ -54,6 +54,11 @@ if (args is ["structured-solve"])
     StructuredSolve.Print(Console.Out);
     return 0;
 }
+if (args is ["stage-sums"])
+{
+    StageSumsTiming.Print(Console.Out);
+    return 0;
+}
 if (args is ["structured-scaling", .. var scalingOptions])
 {
     StructuredScaling.Print(

@@ -292,7 +292,7 @@ public sealed class NetworkRows : IMultiplierOperator
             var la = sum[j] * l;
             var first = edgeStart[j];
             var count = edgeStart[j + 1] - first;
-            if (count > 0 && weightStart[j] >= 0 && sourceStart[j] >= 0)
+            if (count > 0 && IsConsecutive(j))
             {
                 // Consecutive weights and sources: the same sums over slices, SIMD.
                 var weights = weightStart[j];
