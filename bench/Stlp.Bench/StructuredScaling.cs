@@ -121,7 +121,7 @@ public static class StructuredScaling
                             + " kernel share: "
                             + string.Join(
                                 ", ",
-                                new[] { "potential", "u", "form loops", "b + solve", "accelerations" }.Zip(
+                                new[] { "potential", "u", "form loops", "b", "solve", "accelerations" }.Zip(
                                     profiled.PhaseTicks,
                                     (what, ticks) => $"{what} {ticks / total:P0} ({ticks * microseconds:F2} us)"
                                 )

@@ -150,8 +150,11 @@ public sealed class StructuredKernel : IKernel
     /// <summary>Whether <see cref="PhaseTicks"/> is kept (a profile for the bench; off in runs).</summary>
     public bool Profiling { get; set; }
 
-    /// <summary>Stopwatch ticks spent per phase: the potential, u, the form loops, the solve (with b), the accelerations.</summary>
-    public long[] PhaseTicks { get; } = new long[5];
+    /// <summary>
+    /// Stopwatch ticks spent per phase: the potential, u, the form loops, b (with the block
+    /// solve's scaled rows), the solve, the accelerations.
+    /// </summary>
+    public long[] PhaseTicks { get; } = new long[6];
 
     private long mark;
 
@@ -290,15 +293,16 @@ public sealed class StructuredKernel : IKernel
             {
                 b[j] = rows.Gamma[j] + rows.RowProduct(j, u);
             }
+            Lap(3);
             Solve(t, lambdaNormalized);
         }
 
-        Lap(3);
+        Lap(4);
         // qddot = M^-1 (f~ - G_q' lambda~) = u - M^-1 G_q' lambda~ (EL).
         rows.Accelerations(lambdaNormalized, u, qddot[..u.Length]);
         rows.G.CopyTo(g);
         rows.Gdot.CopyTo(gdot);
-        Lap(4);
+        Lap(5);
     }
 
     private void Solve(double t, Span<double> lambda)
@@ -377,13 +381,15 @@ public sealed class StructuredKernel : IKernel
                 var count = edgeStart[j + 1] - first;
                 if (w is not null)
                 {
+                    // Row i of W = -What: an inline loop (a call per row costs more at small widths).
                     var row = w.AsSpan(i * count, count);
-                    SmallDense.ScaledProduct(
-                        -a / scaled,
-                        sourcePartial.AsSpan(first, count),
-                        rootInverse.AsSpan(previous, count),
-                        row
-                    );
+                    var partials = sourcePartial.AsSpan(first, count);
+                    var roots = rootInverse.AsSpan(previous, count);
+                    var toW = -a / scaled;
+                    for (var k = 0; k < row.Length; k++)
+                    {
+                        row[k] = toW * partials[k] * roots[k];
+                    }
                 }
                 // b_j and D_j from the sums the form loops took over the edges.
                 var bj = rows.Gamma[j] + p * u[rows.RowOutput[j]] + a * rows.EdgeProduct[j];
@@ -400,6 +406,7 @@ public sealed class StructuredKernel : IKernel
                 lambda[j] = bj / scaled;
             }
         }
+        Lap(3);
         try
         {
             block!.Solve(t, lambda, lambda);

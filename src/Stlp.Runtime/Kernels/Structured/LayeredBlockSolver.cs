@@ -130,9 +130,16 @@ public sealed class LayeredBlockSolver
             if (l == 2)
             {
                 // K_1 diagonal: W K_1 scales the columns.
+                var scaledColumns = wk.AsSpan(0, n * m);
+                var columnScale = kPrevious.AsSpan(0, m);
                 for (var i = 0; i < n; i++)
                 {
-                    SmallDense.ScaledProduct(1.0, w.AsSpan(i * m, m), kPrevious, wk.AsSpan(i * m, m));
+                    var row = w.AsSpan(i * m, m);
+                    var target = scaledColumns.Slice(i * m, m);
+                    for (var q = 0; q < row.Length; q++)
+                    {
+                        target[q] = row[q] * columnScale[q];
+                    }
                 }
             }
             else
@@ -235,7 +242,12 @@ public sealed class LayeredBlockSolver
                 var f = sp[oNext + i] * lambda[oNext + i];
                 if (f != 0)
                 {
-                    SmallDense.AddScaled(f, w.AsSpan(i * n, n), z);
+                    // Inline: a call per row costs more than a small layer's row.
+                    var row = w.AsSpan(i * n, n);
+                    for (var q = 0; q < row.Length; q++)
+                    {
+                        z[q] += f * row[q];
+                    }
                 }
             }
             ApplyInverse(l, z);

@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Stlp.Runtime.Kernels.Structured;
 
 /// <summary>
@@ -294,16 +298,36 @@ public sealed class NetworkRows : IMultiplierOperator
             var count = edgeStart[j + 1] - first;
             if (count > 0 && IsConsecutive(j))
             {
-                // Consecutive weights and sources: the same sums over slices, SIMD.
-                var weights = weightStart[j];
-                SmallDense.AddScaledProduct(
-                    u.Slice(weights, count),
-                    la,
-                    weightPartial.AsSpan(first, count),
-                    inverse.AsSpan(weights, count),
-                    qddot.Slice(weights, count)
-                );
-                SmallDense.AddScaled(la, sourcePartial.AsSpan(first, count), qddot.Slice(sourceStart[j], count));
+                // Consecutive weights and sources: the same sums, Vector<double>.Count at a time,
+                // inline (a call per row costs more than a small row's arithmetic). Each slice
+                // is checked once; the loop reads at offsets below count from its start.
+                ref var uW = ref MemoryMarshal.GetReference(u.Slice(weightStart[j], count));
+                ref var inverseW = ref MemoryMarshal.GetReference(inverse.AsSpan(weightStart[j], count));
+                ref var qddotW = ref MemoryMarshal.GetReference(qddot.Slice(weightStart[j], count));
+                ref var qddotS = ref MemoryMarshal.GetReference(qddot.Slice(sourceStart[j], count));
+                ref var partialW = ref MemoryMarshal.GetReference(weightPartial.AsSpan(first, count));
+                ref var partialS = ref MemoryMarshal.GetReference(sourcePartial.AsSpan(first, count));
+                var k = 0;
+                if (Vector.IsHardwareAccelerated)
+                {
+                    var vla = new Vector<double>(la);
+                    for (; k + Vector<double>.Count <= count; k += Vector<double>.Count)
+                    {
+                        var at = (nuint)k;
+                        var weights =
+                            Vector.LoadUnsafe(ref uW, at)
+                            + Vector.LoadUnsafe(ref inverseW, at) * (Vector.LoadUnsafe(ref partialW, at) * vla);
+                        weights.StoreUnsafe(ref qddotW, at);
+                        var sources = Vector.LoadUnsafe(ref qddotS, at) + Vector.LoadUnsafe(ref partialS, at) * vla;
+                        sources.StoreUnsafe(ref qddotS, at);
+                    }
+                }
+                for (; k < count; k++)
+                {
+                    Unsafe.Add(ref qddotW, k) =
+                        Unsafe.Add(ref uW, k) + Unsafe.Add(ref inverseW, k) * (Unsafe.Add(ref partialW, k) * la);
+                    Unsafe.Add(ref qddotS, k) += Unsafe.Add(ref partialS, k) * la;
+                }
             }
             else
             {

@@ -5,10 +5,11 @@ using System.Runtime.InteropServices;
 namespace Stlp.Runtime.Kernels.Structured;
 
 /// <summary>
-/// The dense products of the structured kernel at the sizes small networks have (rows and layers
-/// of 10 to 100 entries): there a library call per row (about 15 ns for 16 entries) costs more
-/// than the work itself, so these loops stay short, and the products read four rows per pass. Row-major storage; lengths
-/// are checked once per call, then the rows are read without bounds checks.
+/// The block solve's dense steps at the sizes small networks have (layers of 10 to 100): there a
+/// library call per dot product (about 15 ns for 16 entries) costs more than the dot itself, so
+/// the products read four rows of the second factor per pass and the triangular solves are plain
+/// loops. Row-major storage; lengths are checked once per call, then rows are read without
+/// bounds checks.
 /// </summary>
 public static class SmallDense
 {
@@ -53,102 +54,6 @@ public static class SmallDense
             {
                 r[i * cols + j] = Dot(ref ai, ref Unsafe.Add(ref b0, j * m), m);
             }
-        }
-    }
-
-    /// <summary>The dot product of a and b over their common length.</summary>
-    public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        var n = Math.Min(a.Length, b.Length);
-        return Dot(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), n);
-    }
-
-    /// <summary>y += alpha x over x's length (y at least as long).</summary>
-    public static void AddScaled(double alpha, ReadOnlySpan<double> x, Span<double> y)
-    {
-        var n = x.Length;
-        if (y.Length < n)
-        {
-            throw new ArgumentException("y is shorter than x", nameof(y));
-        }
-        ref var x0 = ref MemoryMarshal.GetReference(x);
-        ref var y0 = ref MemoryMarshal.GetReference(y);
-        var k = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var va = new Vector<double>(alpha);
-            for (; k + Vector<double>.Count <= n; k += Vector<double>.Count)
-            {
-                var sum = Vector.LoadUnsafe(ref y0, (nuint)k) + va * Vector.LoadUnsafe(ref x0, (nuint)k);
-                sum.StoreUnsafe(ref y0, (nuint)k);
-            }
-        }
-        for (; k < n; k++)
-        {
-            Unsafe.Add(ref y0, k) += alpha * Unsafe.Add(ref x0, k);
-        }
-    }
-
-    /// <summary>z = alpha x y elementwise over x's length (y and z at least as long).</summary>
-    public static void ScaledProduct(double alpha, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z)
-    {
-        var n = x.Length;
-        if (y.Length < n || z.Length < n)
-        {
-            throw new ArgumentException("y or z is shorter than x");
-        }
-        ref var x0 = ref MemoryMarshal.GetReference(x);
-        ref var y0 = ref MemoryMarshal.GetReference(y);
-        ref var z0 = ref MemoryMarshal.GetReference(z);
-        var k = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var va = new Vector<double>(alpha);
-            for (; k + Vector<double>.Count <= n; k += Vector<double>.Count)
-            {
-                var product = va * Vector.LoadUnsafe(ref x0, (nuint)k) * Vector.LoadUnsafe(ref y0, (nuint)k);
-                product.StoreUnsafe(ref z0, (nuint)k);
-            }
-        }
-        for (; k < n; k++)
-        {
-            Unsafe.Add(ref z0, k) = alpha * Unsafe.Add(ref x0, k) * Unsafe.Add(ref y0, k);
-        }
-    }
-
-    /// <summary>z = u + alpha x y elementwise over x's length (y, u and z at least as long).</summary>
-    public static void AddScaledProduct(
-        ReadOnlySpan<double> u,
-        double alpha,
-        ReadOnlySpan<double> x,
-        ReadOnlySpan<double> y,
-        Span<double> z
-    )
-    {
-        var n = x.Length;
-        if (y.Length < n || z.Length < n || u.Length < n)
-        {
-            throw new ArgumentException("y, u or z is shorter than x");
-        }
-        ref var x0 = ref MemoryMarshal.GetReference(x);
-        ref var y0 = ref MemoryMarshal.GetReference(y);
-        ref var u0 = ref MemoryMarshal.GetReference(u);
-        ref var z0 = ref MemoryMarshal.GetReference(z);
-        var k = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var va = new Vector<double>(alpha);
-            for (; k + Vector<double>.Count <= n; k += Vector<double>.Count)
-            {
-                var sum =
-                    Vector.LoadUnsafe(ref u0, (nuint)k)
-                    + va * Vector.LoadUnsafe(ref x0, (nuint)k) * Vector.LoadUnsafe(ref y0, (nuint)k);
-                sum.StoreUnsafe(ref z0, (nuint)k);
-            }
-        }
-        for (; k < n; k++)
-        {
-            Unsafe.Add(ref z0, k) = Unsafe.Add(ref u0, k) + alpha * Unsafe.Add(ref x0, k) * Unsafe.Add(ref y0, k);
         }
     }
 
