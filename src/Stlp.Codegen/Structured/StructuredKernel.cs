@@ -381,15 +381,12 @@ public sealed class StructuredKernel : IKernel
                 var count = edgeStart[j + 1] - first;
                 if (w is not null)
                 {
-                    // Row i of W = -What: an inline loop (a call per row costs more at small widths).
-                    var row = w.AsSpan(i * count, count);
-                    var partials = sourcePartial.AsSpan(first, count);
-                    var roots = rootInverse.AsSpan(previous, count);
-                    var toW = -a / scaled;
-                    for (var k = 0; k < row.Length; k++)
-                    {
-                        row[k] = toW * partials[k] * roots[k];
-                    }
+                    SmallDense.ScaledProduct(
+                        -a / scaled,
+                        sourcePartial.AsSpan(first, count),
+                        rootInverse.AsSpan(previous, count),
+                        w.AsSpan(i * count, count)
+                    );
                 }
                 // b_j and D_j from the sums the form loops took over the edges.
                 var bj = rows.Gamma[j] + p * u[rows.RowOutput[j]] + a * rows.EdgeProduct[j];

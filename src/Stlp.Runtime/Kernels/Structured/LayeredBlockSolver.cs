@@ -130,16 +130,9 @@ public sealed class LayeredBlockSolver
             if (l == 2)
             {
                 // K_1 diagonal: W K_1 scales the columns.
-                var scaledColumns = wk.AsSpan(0, n * m);
-                var columnScale = kPrevious.AsSpan(0, m);
                 for (var i = 0; i < n; i++)
                 {
-                    var row = w.AsSpan(i * m, m);
-                    var target = scaledColumns.Slice(i * m, m);
-                    for (var q = 0; q < row.Length; q++)
-                    {
-                        target[q] = row[q] * columnScale[q];
-                    }
+                    SmallDense.ScaledProduct(1.0, w.AsSpan(i * m, m), kPrevious, wk.AsSpan(i * m, m));
                 }
             }
             else
@@ -242,12 +235,7 @@ public sealed class LayeredBlockSolver
                 var f = sp[oNext + i] * lambda[oNext + i];
                 if (f != 0)
                 {
-                    // Inline: a call per row costs more than a small layer's row.
-                    var row = w.AsSpan(i * n, n);
-                    for (var q = 0; q < row.Length; q++)
-                    {
-                        z[q] += f * row[q];
-                    }
+                    SmallDense.AddScaled(f, w.AsSpan(i * n, n), z);
                 }
             }
             ApplyInverse(l, z);

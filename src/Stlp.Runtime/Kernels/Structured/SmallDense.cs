@@ -57,6 +57,61 @@ public static class SmallDense
         }
     }
 
+    /// <summary>y += alpha x over x's length (y at least as long); inlined at its call sites.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddScaled(double alpha, ReadOnlySpan<double> x, Span<double> y)
+    {
+        var n = x.Length;
+        if (y.Length < n)
+        {
+            throw new ArgumentException("y is shorter than x", nameof(y));
+        }
+        ref var x0 = ref MemoryMarshal.GetReference(x);
+        ref var y0 = ref MemoryMarshal.GetReference(y);
+        var k = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var va = new Vector<double>(alpha);
+            for (; k + Vector<double>.Count <= n; k += Vector<double>.Count)
+            {
+                var sum = Vector.LoadUnsafe(ref y0, (nuint)k) + va * Vector.LoadUnsafe(ref x0, (nuint)k);
+                sum.StoreUnsafe(ref y0, (nuint)k);
+            }
+        }
+        for (; k < n; k++)
+        {
+            Unsafe.Add(ref y0, k) += alpha * Unsafe.Add(ref x0, k);
+        }
+    }
+
+    /// <summary>z = (alpha x) y elementwise over x's length (y and z at least as long); inlined at its call sites.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ScaledProduct(double alpha, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z)
+    {
+        var n = x.Length;
+        if (y.Length < n || z.Length < n)
+        {
+            throw new ArgumentException("y or z is shorter than x");
+        }
+        ref var x0 = ref MemoryMarshal.GetReference(x);
+        ref var y0 = ref MemoryMarshal.GetReference(y);
+        ref var z0 = ref MemoryMarshal.GetReference(z);
+        var k = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var va = new Vector<double>(alpha);
+            for (; k + Vector<double>.Count <= n; k += Vector<double>.Count)
+            {
+                var product = va * Vector.LoadUnsafe(ref x0, (nuint)k) * Vector.LoadUnsafe(ref y0, (nuint)k);
+                product.StoreUnsafe(ref z0, (nuint)k);
+            }
+        }
+        for (; k < n; k++)
+        {
+            Unsafe.Add(ref z0, k) = alpha * Unsafe.Add(ref x0, k) * Unsafe.Add(ref y0, k);
+        }
+    }
+
     /// <summary>
     /// Solves L L' x = b in place (L: n x n, lower triangle of a Cholesky factor): forward by
     /// rows, backward by columns of L' (rows of L), so both sweeps read L row by row. Inline
