@@ -291,7 +291,6 @@ public static class LoopEmitter
         {
             var ins = code[i];
             string R(int x) => $"vedge_{x}";
-            string Join(string op) => string.Join(op, ins.Args.Select(R));
             string? text = ins.Op switch
             {
                 OpCode.Constant => $"new Vector<double>({KernelEmitter.Literal(ins.Value)})",
@@ -303,18 +302,12 @@ public static class LoopEmitter
                     InputKind.Parameter => $"new Vector<double>(p[{ins.InputIndex}])",
                     _ => null,
                 },
-                OpCode.Add => Join(" + "),
-                OpCode.Mul => Join(" * "),
-                OpCode.Subtract => Join(" - "),
-                OpCode.Negate => $"-{R(ins.Args[0])}",
-                OpCode.Divide => $"{R(ins.Args[0])} / {R(ins.Args[1])}",
-                OpCode.Square => $"{R(ins.Args[0])} * {R(ins.Args[0])}",
+                // The scalar code's text: its operators mean the same on vectors, in the same order.
+                OpCode.Add or OpCode.Mul or OpCode.Subtract or OpCode.Negate or OpCode.Divide or OpCode.Square =>
+                    KernelEmitter.Expression(ins, R),
+                OpCode.PowInt when ins.Value is 2 or 3 => KernelEmitter.Expression(ins, R),
                 OpCode.Reciprocal => $"Vector<double>.One / {R(ins.Args[0])}",
                 OpCode.Sqrt => $"Vector.SquareRoot({R(ins.Args[0])})",
-                OpCode.PowInt when ins.Value is >= 2 and <= 4 => string.Join(
-                    " * ",
-                    Enumerable.Repeat(R(ins.Args[0]), (int)ins.Value)
-                ),
                 _ => null,
             };
             if (text is null)
