@@ -73,7 +73,8 @@ public sealed class SmallDenseTests
         var expected = b.ToArray();
         DenseCholesky.Solve(a, n, expected);
         var x = b.ToArray();
-        SmallDense.CholeskySolve(a, n, x);
+        var inverseDiagonal = Enumerable.Range(0, n).Select(i => 1 / a[i * n + i]).ToArray();
+        SmallDense.CholeskySolve(a, inverseDiagonal, n, x);
         for (var i = 0; i < n; i++)
         {
             Assert.Equal(expected[i], x[i], 1e-13);

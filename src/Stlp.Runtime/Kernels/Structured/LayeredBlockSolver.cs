@@ -28,8 +28,10 @@ public sealed class LayeredBlockSolver
 {
     private readonly LayeredNetwork net;
 
-    // factors[l]: l = 1 the diagonal P_1 (n_1), l >= 2 the Cholesky factor of P_l (n_l^2).
+    // factors[l]: l = 1 the diagonal P_1 (n_1), l >= 2 the Cholesky factor of P_l (n_l^2);
+    // inverseDiagonals[l]: the reciprocals of P_1, or of the factor's diagonal (n_l).
     private readonly double[][] factors;
+    private readonly double[][] inverseDiagonals;
 
     // k[l]: l = 1 the diagonal K_1, l >= 2 R_l (n_l^2); K_l = P_l^-1 R_l is applied, never stored.
     private readonly double[][] k;
@@ -44,6 +46,7 @@ public sealed class LayeredBlockSolver
         net = network ?? throw new ArgumentNullException(nameof(network));
         var layers = net.LayerCount;
         factors = new double[layers][];
+        inverseDiagonals = new double[layers][];
         k = new double[layers][];
         var maxProduct = 0;
         var maxSize = 0;
@@ -51,6 +54,7 @@ public sealed class LayeredBlockSolver
         {
             var n = net.Size(l);
             maxSize = Math.Max(maxSize, n);
+            inverseDiagonals[l] = l >= 1 ? new double[n] : [];
             if (l == 1)
             {
                 factors[l] = new double[n];
@@ -115,6 +119,7 @@ public sealed class LayeredBlockSolver
                     throw Pivot(t, 1, i, p);
                 }
                 p1[i] = p;
+                inverseDiagonals[1][i] = 1 / p;
                 k1[i] = cd / p;
             }
         }
@@ -127,49 +132,69 @@ public sealed class LayeredBlockSolver
             var w = net.Weights(l);
             var r = k[l];
             var kPrevious = k[l - 1];
+            // wk = S_l W_l K_{l-1} (n x m), the row scaling S_l folded in here and the column
+            // scaling of R below: no pass of its own over W_l.
             if (l == 2)
             {
                 // K_1 diagonal: W K_1 scales the columns.
                 for (var i = 0; i < n; i++)
                 {
-                    SmallDense.ScaledProduct(1.0, w.AsSpan(i * m, m), kPrevious, wk.AsSpan(i * m, m));
+                    SmallDense.ScaledProduct(sp[o + i], w.AsSpan(i * m, m), kPrevious, wk.AsSpan(i * m, m));
                 }
             }
             else
             {
-                // W K_{l-1} = (P_{l-1}^-1 W')' R_{l-1} (n x m): K_{l-1} itself (m^3) is never
-                // formed, which saves most of the work when n < m. R_{l-1} is symmetric.
+                // S W K_{l-1} = (P_{l-1}^-1 W' S)' R_{l-1}: K_{l-1} itself (m^3) is never formed,
+                // which saves most of the work when n < m. R_{l-1} is symmetric.
                 var previousFactor = factors[l - 1];
+                var previousInverse = inverseDiagonals[l - 1];
                 for (var i = 0; i < n; i++)
                 {
                     var v = solved.AsSpan(i * m, m);
-                    w.AsSpan(i * m, m).CopyTo(v);
-                    SmallDense.CholeskySolve(previousFactor, m, v);
+                    var si = sp[o + i];
+                    var row = w.AsSpan(i * m, m);
+                    for (var q = 0; q < m; q++)
+                    {
+                        v[q] = si * row[q];
+                    }
+                    SmallDense.CholeskySolve(previousFactor, previousInverse, m, v);
                 }
                 SmallDense.MultiplyTransposed(solved, kPrevious, n, m, m, wk, lower: false);
             }
-            // R_ij = s_i s_j (W K_{l-1} W')_ij (+ c d_i on the diagonal), the lower triangle mirrored.
+            // R_ij = s_j (S W K_{l-1} W')_ij (+ c d_i on the diagonal), and P_l = I + R_l, lower
+            // triangles; R is mirrored only where the next layer reads it whole.
             SmallDense.MultiplyTransposed(wk, w, n, n, m, r, lower: true);
+            var p = factors[l];
+            ref var s0 = ref MemoryMarshal.GetReference(sp.AsSpan(o, n));
+            ref var r0 = ref MemoryMarshal.GetReference(r.AsSpan(0, n * n));
+            ref var p0 = ref MemoryMarshal.GetReference(p.AsSpan(0, n * n));
             for (var i = 0; i < n; i++)
             {
-                var si = sp[o + i];
-                for (var j = 0; j <= i; j++)
+                ref var rowR = ref Unsafe.Add(ref r0, i * n);
+                ref var rowP = ref Unsafe.Add(ref p0, i * n);
+                for (var j = 0; j < i; j++)
                 {
-                    var v = si * sp[o + j] * r[i * n + j];
-                    r[i * n + j] = v;
-                    r[j * n + i] = v;
+                    var v = Unsafe.Add(ref rowR, j) * Unsafe.Add(ref s0, j);
+                    Unsafe.Add(ref rowR, j) = v;
+                    Unsafe.Add(ref rowP, j) = v;
                 }
                 var cd = c * d[o + i];
-                r[i * n + i] += cd;
-                reference[i] = 1 + Math.Abs(cd) + Math.Abs(r[i * n + i] - cd);
+                var coupling = Unsafe.Add(ref rowR, i) * Unsafe.Add(ref s0, i);
+                Unsafe.Add(ref rowR, i) = coupling + cd;
+                Unsafe.Add(ref rowP, i) = 1 + (coupling + cd);
+                reference[i] = 1 + Math.Abs(cd) + Math.Abs(coupling);
             }
-            var p = factors[l];
-            r.AsSpan(0, n * n).CopyTo(p);
-            for (var i = 0; i < n; i++)
+            if (l + 1 < layers)
             {
-                p[i * n + i] += 1;
+                for (var i = 0; i < n; i++)
+                {
+                    for (var j = 0; j < i; j++)
+                    {
+                        Unsafe.Add(ref r0, j * n + i) = Unsafe.Add(ref r0, i * n + j);
+                    }
+                }
             }
-            var pivot = FactorCholesky(p, n, reference, out var value);
+            var pivot = FactorCholesky(p, n, reference, inverseDiagonals[l], out var value);
             if (pivot >= 0)
             {
                 throw Pivot(t, l, pivot, value);
@@ -252,16 +277,16 @@ public sealed class LayeredBlockSolver
         {
             return;
         }
-        var f = factors[layer];
+        var inverse = inverseDiagonals[layer];
         if (layer == 1)
         {
             for (var i = 0; i < v.Length; i++)
             {
-                v[i] /= f[i];
+                v[i] *= inverse[i];
             }
             return;
         }
-        SmallDense.CholeskySolve(f, v.Length, v);
+        SmallDense.CholeskySolve(factors[layer], inverse, v.Length, v);
     }
 
     /// <summary>
@@ -272,7 +297,13 @@ public sealed class LayeredBlockSolver
     /// inner loop runs along a row with independent updates (the left-looking dot products are
     /// one dependent chain each, and at n = 16 their setup costs more than they do).
     /// </summary>
-    private int FactorCholesky(Span<double> a, int n, ReadOnlySpan<double> reference, out double pivot)
+    private int FactorCholesky(
+        Span<double> a,
+        int n,
+        ReadOnlySpan<double> reference,
+        Span<double> inverseDiagonal,
+        out double pivot
+    )
     {
         var col = column.AsSpan(0, n);
         for (var k = 0; k < n; k++)
@@ -285,9 +316,11 @@ public sealed class LayeredBlockSolver
             }
             d = Math.Sqrt(d);
             a[k * n + k] = d;
+            var inverse = 1 / d;
+            inverseDiagonal[k] = inverse;
             for (var i = k + 1; i < n; i++)
             {
-                var v = a[i * n + k] / d;
+                var v = a[i * n + k] * inverse;
                 a[i * n + k] = v;
                 col[i] = v;
             }
