@@ -105,4 +105,45 @@ public static class KernelCalls
         }
         return (batches.Order().ElementAt(15), batches.Min(), cpu.Order().ElementAt(15));
     }
+
+    /// <summary>
+    /// Two calls timed side by side: a common warm-up, then 41 rounds of one batch of each, by
+    /// the calling thread's CPU time. Returns each one's median microseconds per call and the
+    /// median of the per-round ratios b/a: a machine whose speed drifts moves both batches of a
+    /// round together, so the ratio holds still where two separate timings would not.
+    /// </summary>
+    internal static (double A, double B, double Ratio) Paired(Action a, Action b)
+    {
+        var watch = Stopwatch.StartNew();
+        var calls = 0;
+        while (watch.Elapsed.TotalMilliseconds < 1000 || calls < 200)
+        {
+            a();
+            b();
+            calls++;
+        }
+        Thread.Sleep(300);
+        var perBatch = Math.Max(1, (int)(calls * 0.02));
+        List<double> timesA = [],
+            timesB = [],
+            ratios = [];
+        for (var round = 0; round < 41; round++)
+        {
+            var start = ThreadMicroseconds();
+            for (var k = 0; k < perBatch; k++)
+            {
+                a();
+            }
+            var middle = ThreadMicroseconds();
+            for (var k = 0; k < perBatch; k++)
+            {
+                b();
+            }
+            var end = ThreadMicroseconds();
+            timesA.Add((middle - start) / perBatch);
+            timesB.Add((end - middle) / perBatch);
+            ratios.Add((end - middle) / (middle - start));
+        }
+        return (timesA.Order().ElementAt(20), timesB.Order().ElementAt(20), ratios.Order().ElementAt(20));
+    }
 }

@@ -95,6 +95,51 @@ public sealed class NetworkRowsTests
         }
     }
 
+    /// <summary>
+    /// With private weights the accelerations can be taken range by range in any order (the
+    /// structured kernel takes them layer by layer from the outputs down): the same values.
+    /// </summary>
+    [Fact]
+    public void AccelerationsTakenRowRangeByRowRangeInReverseGiveTheSameValues()
+    {
+        var rows = Rows(6, 3);
+        Assert.True(rows.HasPrivateWeights);
+        Assert.False(Rows(3, 3).HasPrivateWeights);
+        var random = new Random(5);
+        var lambda = Enumerable.Range(0, 3).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var u = Enumerable.Range(0, 9).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var qddot = Enumerable.Repeat(double.NaN, 9).ToArray();
+        rows.BeginAccelerations(qddot);
+        rows.AccelerateRows(2, 3, lambda, u, qddot);
+        rows.AccelerateRows(0, 2, lambda, u, qddot);
+        rows.EndAccelerations(u, qddot);
+        var expected = ByDefinition(rows, lambda, u);
+        for (var i = 0; i < 9; i++)
+        {
+            Assert.Equal(expected[i], qddot[i], 1e-14);
+        }
+    }
+
+    /// <summary>The loops over the rows read without a check per access: the rows are checked once, when made.</summary>
+    [Fact]
+    public void RowsNamingACoordinateOutsideTheVectorOrBadOffsetsAreRefused()
+    {
+        NetworkRows Make(int[] edgeWeight, int[] rowEdgeStart) =>
+            new(9, [0, 1, 2], rowEdgeStart, [0, 0, 0, 1], edgeWeight, [0, 0, 1, 1], [8], ["x0", "x1", "x2"]);
+        Assert.Contains(
+            "coordinate 9",
+            Assert.Throws<ArgumentException>(() => Make([3, 4, 5, 9], [0, 0, 2, 4])).Message
+        );
+        Assert.Contains(
+            "rowEdgeStart",
+            Assert.Throws<ArgumentException>(() => Make([3, 4, 5, 6], [0, 2, 0, 4])).Message
+        );
+        Assert.Contains(
+            "rowEdgeStart",
+            Assert.Throws<ArgumentException>(() => Make([3, 4, 5, 6], [0, 0, 2, 3])).Message
+        );
+    }
+
     [Fact]
     public void RowsWhoseWeightsAndSourcesAreConsecutiveAreFound()
     {

@@ -108,6 +108,69 @@ public class StructuredKernelTests
     }
 
     /// <summary>
+    /// The block solve reads the rows' source partials where the form loops left them when each
+    /// layer's neurons share one mass, and writes W out when they do not: with one hidden neuron
+    /// moved into the weights' mass group (in the loop IR), it still agrees with the dense solve.
+    /// </summary>
+    [Fact]
+    public void TheBlockSolveAgreesWithTheDenseOneWhenALayersNeuronsDifferInMass()
+    {
+        var run = Simulator.Prepare(
+            Models.Sample("mlp4882.stlp"),
+            new SimulationOptions { Cache = null, Kernel = KernelPath.Structured }
+        );
+        var program = run.Kernel.Loops!;
+        var group = (int[])program.MassGroup.Clone();
+        var hidden = program.RowOutput[program.LayerSizes[0] + 1];
+        group[hidden] = group[program.EdgeWeight[0]];
+        Assert.NotEqual(program.MassGroup[hidden], group[hidden]);
+        var uneven = program with { MassGroup = group };
+        var block = KernelFactory.CreateStructured(uneven, null, MultiplierSolver.Block).Kernel;
+        var dense = KernelFactory.CreateStructured(uneven, null, MultiplierSolver.Dense, interpreted: true).Kernel;
+        var random = new Random(7);
+        var n = program.N;
+        for (var k = 0; k < 5; k++)
+        {
+            var t = random.NextDouble() * 10;
+            var q = run.StartState.Take(n).Select(v => v + 0.2 * (random.NextDouble() - 0.5)).ToArray();
+            var qdot = Enumerable.Range(0, n).Select(_ => 0.2 * (random.NextDouble() - 0.5)).ToArray();
+            double[] Solve(IKernel kernel, out double[] lambda)
+            {
+                var qddot = new double[n];
+                lambda = new double[program.R];
+                kernel.Evaluate(
+                    t,
+                    q,
+                    qdot,
+                    run.System.Parameters,
+                    run.System.SignalsAt(t),
+                    qddot,
+                    lambda,
+                    new double[program.R],
+                    new double[program.R],
+                    out _
+                );
+                return qddot;
+            }
+            var expected = Solve(dense, out var expectedLambda);
+            var actual = Solve(block, out var actualLambda);
+            var lambdaScale = expectedLambda.Max(Math.Abs);
+            Assert.All(
+                expectedLambda.Zip(actualLambda),
+                pair => Assert.True(Math.Abs(pair.First - pair.Second) <= 1e-10 * lambdaScale)
+            );
+            // qddot = u - M^-1 G_q' lambda~: relative to the constraint term's size.
+            var force = new double[n];
+            ((StructuredKernel)dense).Rows.AddTransposed(expectedLambda, 1, force);
+            var forceScale = force.Select((v, i) => Math.Abs(v * ((StructuredKernel)dense).Rows.InverseMass[i])).Max();
+            Assert.All(
+                expected.Zip(actual),
+                pair => Assert.True(Math.Abs(pair.First - pair.Second) <= 1e-10 * forceScale)
+            );
+        }
+    }
+
+    /// <summary>
     /// Rows of 5 and 7 edges (the emitted loops take Vector&lt;double&gt;.Count edges per pass and
     /// the rest one by one) and summands with and without a vector form: a call has none, so
     /// that form's loop takes every edge one by one.

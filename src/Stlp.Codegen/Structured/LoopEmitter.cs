@@ -13,7 +13,7 @@ namespace Stlp.Codegen.Structured;
 public static class LoopEmitter
 {
     /// <summary>The generator's version, part of every source (and so of the cache key).</summary>
-    public const string GeneratorVersion = "Stlp.Codegen loops 1.3";
+    public const string GeneratorVersion = "Stlp.Codegen loops 1.4";
 
     /// <summary>The source of the form loops.</summary>
     public static string Emit(LoopProgram p)
@@ -23,6 +23,7 @@ public static class LoopEmitter
         body.AppendLine("{");
         body.AppendLine("    using System;");
         body.AppendLine("    using System.Numerics;");
+        body.AppendLine("    using System.Runtime.CompilerServices;");
         body.AppendLine("    using System.Runtime.InteropServices;");
         body.AppendLine("    using Stlp.Runtime.Kernels;");
         body.AppendLine("    using Stlp.Runtime.Kernels.Structured;");
@@ -94,6 +95,19 @@ public static class LoopEmitter
         return header.ToString().ReplaceLineEndings("\n") + text;
     }
 
+    /// <summary>The <see cref="Stlp.Runtime.Kernels.Structured.NetworkRows"/> arrays a form writes per row.</summary>
+    private static readonly string[] RowArrays =
+    [
+        "G",
+        "Gdot",
+        "Gamma",
+        "OutputPartial",
+        "SumPartial",
+        "ScalarPartial",
+        "EdgeProduct",
+        "EdgeWeightMass",
+    ];
+
     private static void AppendForm(StringBuilder body, int k, FormTemplate form, EdgeTemplate? edge)
     {
         const string I = "                ";
@@ -116,6 +130,45 @@ public static class LoopEmitter
         body.AppendLine("            var scalarCoordinate = rows.ScalarCoordinate;");
         body.AppendLine("            var weightStart = rows.RowWeightStart;");
         body.AppendLine("            var sourceStart = rows.RowSourceStart;");
+        body.AppendLine(
+            "            // The row arrays in locals: the loop stores into arrays, so fields would be reloaded."
+        );
+        foreach (var name in RowArrays)
+        {
+            body.AppendLine($"            var {char.ToLowerInvariant(name[0])}{name[1..]} = rows.{name};");
+        }
+        if (form.HasSum && edge is not null && VectorCode(edge.Instructions) is not null)
+        {
+            body.AppendLine(
+                "            // Lengths checked once: NetworkRows checked that every coordinate it names is below"
+            );
+            body.AppendLine(
+                "            // n, so consecutive rows are read through references without a check per access."
+            );
+            body.AppendLine(
+                "            if (q.Length < rows.CoordinateCount || qdot.Length < rows.CoordinateCount || u.Length < rows.CoordinateCount)"
+            );
+            body.AppendLine("            {");
+            body.AppendLine(
+                "                throw new ArgumentException(\"q, qdot or u is shorter than the rows' coordinates\");"
+            );
+            body.AppendLine("            }");
+            foreach (var (name, vector) in new[] { ("q0", "q"), ("qdot0", "qdot"), ("u0", "u") })
+            {
+                body.AppendLine($"            ref var {name} = ref MemoryMarshal.GetReference({vector});");
+            }
+            foreach (
+                var (name, array) in new[]
+                {
+                    ("inverseMass0", "inverseMass"),
+                    ("weightPartial0", "weightPartial"),
+                    ("sourcePartial0", "sourcePartial"),
+                }
+            )
+            {
+                body.AppendLine($"            ref var {name} = ref MemoryMarshal.GetArrayDataReference({array});");
+            }
+        }
         body.AppendLine("            for (var j = start; j < end; j++)");
         body.AppendLine("            {");
         body.AppendLine($"{I}double a = 0.0, aRate = 0.0, aCurvature = 0.0, product = 0.0, weightMass = 0.0;");
@@ -163,8 +216,8 @@ public static class LoopEmitter
             );
             body.AppendLine($"{I}}}");
         }
-        body.AppendLine($"{I}rows.EdgeProduct[j] = product;");
-        body.AppendLine($"{I}rows.EdgeWeightMass[j] = weightMass;");
+        body.AppendLine($"{I}edgeProduct[j] = product;");
+        body.AppendLine($"{I}edgeWeightMass[j] = weightMass;");
         body.AppendLine($"{I}// The row's slots: its output, the sum, its scalars and signal values.");
         body.AppendLine($"{I}double z0 = q[output[j]], zRate0 = qdot[output[j]];");
         body.AppendLine($"{I}double z1 = a, zRate1 = aRate;");
@@ -189,22 +242,22 @@ public static class LoopEmitter
             $"{I}// G, Gdot = G_t + G_q qdot, gamma = G_tt + 2 G_tq qdot + qdot' G_qq qdot, and the partials of phi (MULT, §6)."
         );
         AppendCode(body, I, "f_", form.Instructions, slot => $"z{slot}", slot => $"zRate{slot}");
-        body.AppendLine($"{I}rows.G[j] = f_{form.G};");
-        body.AppendLine($"{I}rows.Gdot[j] = f_{form.Gdot};");
-        body.AppendLine($"{I}rows.Gamma[j] = f_{form.Gamma};");
-        body.AppendLine($"{I}rows.OutputPartial[j] = f_{form.OutputPartial};");
+        body.AppendLine($"{I}g[j] = f_{form.G};");
+        body.AppendLine($"{I}gdot[j] = f_{form.Gdot};");
+        body.AppendLine($"{I}gamma[j] = f_{form.Gamma};");
+        body.AppendLine($"{I}outputPartial[j] = f_{form.OutputPartial};");
         for (var s = 0; s < form.ScalarCount; s++)
         {
-            body.AppendLine($"{I}rows.ScalarPartial[scalarStart[j] + {s}] = f_{form.ScalarPartials[s]};");
+            body.AppendLine($"{I}scalarPartial[scalarStart[j] + {s}] = f_{form.ScalarPartials[s]};");
         }
         if (form.HasSum)
         {
             body.AppendLine($"{I}// The edges' entries of G_q are dphi/da times dpsi/dw and dpsi/din.");
-            body.AppendLine($"{I}rows.SumPartial[j] = f_{form.SumPartial};");
+            body.AppendLine($"{I}sumPartial[j] = f_{form.SumPartial};");
         }
         else
         {
-            body.AppendLine($"{I}rows.SumPartial[j] = 0.0;");
+            body.AppendLine($"{I}sumPartial[j] = 0.0;");
         }
         body.AppendLine("            }");
         body.AppendLine("        }");
@@ -212,7 +265,7 @@ public static class LoopEmitter
 
     /// <summary>
     /// The edges of a row whose weights and sources are consecutive coordinates (the builders'
-    /// layout), read as slices Vector&lt;double&gt;.Count at a time with the summand's code on
+    /// layout), read through references Vector&lt;double&gt;.Count at a time with the summand's code on
     /// vectors; the loop after it takes the rest one by one. The sums are reassociated: the
     /// result agrees with the one-by-one loop to rounding.
     /// </summary>
@@ -222,27 +275,26 @@ public static class LoopEmitter
             $"{I}if (Vector.IsHardwareAccelerated && weightStart[j] >= 0 && sourceStart[j] >= 0 && last - e >= Vector<double>.Count)"
         );
         body.AppendLine($"{I}{{");
-        body.AppendLine($"{I}    // Consecutive weights and sources: slices, and Vector<double>.Count edges per pass.");
-        body.AppendLine($"{I}    var count = last - e;");
         body.AppendLine(
-            $"{I}    // Each slice is checked once, here; the loop reads at offsets below count from its start."
+            $"{I}    // Consecutive weights and sources: references, and Vector<double>.Count edges per pass."
         );
+        body.AppendLine($"{I}    var count = last - e;");
         foreach (
-            var (name, slice) in new[]
+            var (name, reference) in new[]
             {
-                ("weights", "q.Slice(weightStart[j], count)"),
-                ("weightRates", "qdot.Slice(weightStart[j], count)"),
-                ("weightU", "u.Slice(weightStart[j], count)"),
-                ("weightInverseMass", "inverseMass.AsSpan(weightStart[j], count)"),
-                ("sources", "q.Slice(sourceStart[j], count)"),
-                ("sourceRates", "qdot.Slice(sourceStart[j], count)"),
-                ("sourceU", "u.Slice(sourceStart[j], count)"),
-                ("weightPartials", "weightPartial.AsSpan(e, count)"),
-                ("sourcePartials", "sourcePartial.AsSpan(e, count)"),
+                ("weights", "q0, weightStart[j]"),
+                ("weightRates", "qdot0, weightStart[j]"),
+                ("weightU", "u0, weightStart[j]"),
+                ("weightInverseMass", "inverseMass0, weightStart[j]"),
+                ("sources", "q0, sourceStart[j]"),
+                ("sourceRates", "qdot0, sourceStart[j]"),
+                ("sourceU", "u0, sourceStart[j]"),
+                ("weightPartials", "weightPartial0, e"),
+                ("sourcePartials", "sourcePartial0, e"),
             }
         )
         {
-            body.AppendLine($"{I}    ref var {name} = ref MemoryMarshal.GetReference({slice});");
+            body.AppendLine($"{I}    ref var {name} = ref Unsafe.Add(ref {reference});");
         }
         body.AppendLine(
             $"{I}    Vector<double> aV = Vector<double>.Zero, aRateV = Vector<double>.Zero, aCurvatureV = Vector<double>.Zero, productV = Vector<double>.Zero, weightMassV = Vector<double>.Zero;"

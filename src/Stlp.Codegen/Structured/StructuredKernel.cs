@@ -46,12 +46,20 @@ public sealed class StructuredKernel : IKernel
     private readonly int[] rangeCount;
     private readonly double[] groupInverse;
 
-    // Block elimination: the rows scaled to the unit-diagonal form the §6.1 solver takes.
-    private readonly LayeredNetwork? layered;
-    private readonly LayeredBlockSolver? block;
+    // Block elimination: the rows scaled to the unit-diagonal form the §6.1 solver takes. When
+    // each layer's neurons share one mass the scaled W is the rows' source partials times a
+    // per-row factor (S), and the solver reads them where they lie; else W is written out.
+    private readonly LayeredNetwork? sharedPartials;
+    private readonly LayeredBlockSolver? sharedSolver;
+    private (LayeredNetwork Network, LayeredBlockSolver Solver, double[][] Weights)? copied;
+    private bool uniformLayers;
     private readonly double[] scale = [];
     private readonly double[] rootInverse;
-    private readonly double[][] layerWeights = [];
+
+    // The back substitution takes the accelerations along (one pass over each layer's rows for
+    // both) when every weight is private and no scalar is a neuron's output.
+    private readonly bool accelerateInBackSubstitution;
+    private readonly double[] backProduct = [];
 
     private readonly ConjugateGradientSolver? gradients;
     private readonly double[] dense = [];
@@ -116,14 +124,20 @@ public sealed class StructuredKernel : IKernel
         {
             case MultiplierSolver.Block:
                 var sizes = program.LayerSizes;
-                layerWeights =
-                [
-                    .. Enumerable.Range(1, sizes.Length - 1).Select(l => new double[sizes[l] * sizes[l - 1]]),
-                ];
-                layered = new LayeredNetwork(sizes, layerWeights, 1, 1);
-                Array.Fill(layered.SigmaPrime, 1.0);
-                block = new LayeredBlockSolver(layered);
+                var layerStart = 0;
+                var partials = new List<ArraySegment<double>>();
+                for (var l = 1; l < sizes.Length; l++)
+                {
+                    layerStart += sizes[l - 1];
+                    var first = program.RowEdgeStart[layerStart];
+                    partials.Add(new ArraySegment<double>(rows.EdgeSourcePartial, first, sizes[l] * sizes[l - 1]));
+                }
+                sharedPartials = new LayeredNetwork(sizes, partials, 1, 1);
+                sharedSolver = new LayeredBlockSolver(sharedPartials);
                 scale = new double[program.R];
+                accelerateInBackSubstitution =
+                    rows.HasPrivateWeights && !program.ScalarCoordinate.Intersect(program.RowOutput).Any();
+                backProduct = new double[sizes.Max()];
                 break;
             case MultiplierSolver.Dense:
                 dense = new double[program.R * program.R];
@@ -152,7 +166,8 @@ public sealed class StructuredKernel : IKernel
 
     /// <summary>
     /// Stopwatch ticks spent per phase: the potential, u, the form loops, b (with the block
-    /// solve's scaled rows), the solve, the accelerations.
+    /// solve's scaled rows), the solve, the accelerations (for the block solve with private
+    /// weights: the factor and forward sweep, then the back substitution with the accelerations).
     /// </summary>
     public long[] PhaseTicks { get; } = new long[6];
 
@@ -252,6 +267,7 @@ public sealed class StructuredKernel : IKernel
             {
                 rootInverse[j] = Math.Sqrt(inverse[rows.RowOutput[j]]);
             }
+            uniformLayers = Solver == MultiplierSolver.Block && UniformLayers();
         }
 
         Lap(0);
@@ -285,7 +301,7 @@ public sealed class StructuredKernel : IKernel
         // scales the rows: one pass over the edges).
         if (Solver == MultiplierSolver.Block)
         {
-            SolveLayered(t, lambdaNormalized);
+            SolveLayered(t, lambdaNormalized, qddot[..u.Length]);
         }
         else
         {
@@ -297,9 +313,12 @@ public sealed class StructuredKernel : IKernel
             Solve(t, lambdaNormalized);
         }
 
-        Lap(4);
         // qddot = M^-1 (f~ - G_q' lambda~) = u - M^-1 G_q' lambda~ (EL).
-        rows.Accelerations(lambdaNormalized, u, qddot[..u.Length]);
+        if (!(Solver == MultiplierSolver.Block && accelerateInBackSubstitution))
+        {
+            Lap(4);
+            rows.Accelerations(lambdaNormalized, u, qddot[..u.Length]);
+        }
         rows.G.CopyTo(g);
         rows.Gdot.CopyTo(gdot);
         Lap(5);
@@ -341,30 +360,82 @@ public sealed class StructuredKernel : IKernel
     private NumericalFailure Singular(double t, int row) =>
         new(t, $"A[{row},{row}] ({rows.Describe(row)})", PivotMessage);
 
+    /// <summary>Whether each layer's neurons share one mass (so 1/sqrt(m) is one number per layer).</summary>
+    private bool UniformLayers()
+    {
+        var j = 0;
+        foreach (var size in program.LayerSizes)
+        {
+            for (var i = 1; i < size; i++)
+            {
+                if (!rootInverse[j + i].Equals(rootInverse[j]))
+                {
+                    return false;
+                }
+            }
+            j += size;
+        }
+        return true;
+    }
+
+    /// <summary>The network with W written out, for layers whose neurons differ in mass (made when first needed).</summary>
+    private (LayeredNetwork Network, LayeredBlockSolver Solver, double[][] Weights) Copied()
+    {
+        if (copied is null)
+        {
+            var sizes = program.LayerSizes;
+            double[][] weights =
+            [
+                .. Enumerable.Range(1, sizes.Length - 1).Select(l => new double[sizes[l] * sizes[l - 1]]),
+            ];
+            var network = new LayeredNetwork(sizes, weights, 1, 1);
+            Array.Fill(network.SigmaPrime, 1.0);
+            copied = (network, new LayeredBlockSolver(network), weights);
+        }
+        return copied.Value;
+    }
+
     /// <summary>
     /// §6.1 with per-neuron masses and coefficients: with Q = diag(p_j / sqrt(m_j)) (p_j = dG^j/dx_j),
     /// Q^-1 A Q^-1 = (I + What)(I + What)' + Dhat, What = Q^-1 E M_x^-1/2 (E: the edge entries on
-    /// neuron columns) and Dhat = Q^-1 D Q^-1 (D: weights and scalars); that is the unit-mass,
-    /// unit-slope network the block solver factors, with W = -What. b_j and D_j come from the sums
-    /// the form loops took; one pass over each row's source entries writes its row of W.
+    /// neuron columns) and Dhat = Q^-1 D Q^-1 (D: weights and scalars); that is the unit-mass
+    /// network the block solver factors, with S W = -What. When each layer's neurons share one
+    /// mass, What's row j is the row's source partials times -a_j r_{l-1} / (p_j r_l) (a_j =
+    /// dphi/da_j, r = 1/sqrt(m)): S carries that factor and W is the partials where the form
+    /// loops left them. Else W is written out with S = 1. b_j and D_j come from the sums the
+    /// form loops took.
     /// </summary>
-    private void SolveLayered(double t, Span<double> lambda)
+    private void SolveLayered(double t, Span<double> lambda, Span<double> qddot)
     {
-        var net = layered!;
+        var (net, block, weights) = uniformLayers ? (sharedPartials!, sharedSolver!, null) : Copied();
         var inverse = rows.InverseMass;
         var sizes = program.LayerSizes;
+        // The arrays in locals: the loop stores into arrays, so fields would be reloaded.
         int[] edgeStart = rows.RowEdgeStart,
             scalarStart = rows.RowScalarStart,
-            scalarCoordinate = rows.ScalarCoordinate;
-        var sourcePartial = rows.EdgeSourcePartial;
+            scalarCoordinate = rows.ScalarCoordinate,
+            output = rows.RowOutput;
+        double[] sourcePartial = rows.EdgeSourcePartial,
+            outputPartial = rows.OutputPartial,
+            sumPartial = rows.SumPartial,
+            gamma = rows.Gamma,
+            edgeProduct = rows.EdgeProduct,
+            edgeWeightMass = rows.EdgeWeightMass,
+            scalarPartial = rows.ScalarPartial,
+            d = net.D,
+            slope = net.SigmaPrime,
+            u = this.u,
+            b = this.b,
+            rootInverse = this.rootInverse,
+            scale = this.scale;
         var j = 0;
         for (var l = 0; l < sizes.Length; l++)
         {
-            var w = l == 0 ? null : layerWeights[l - 1];
+            var w = l == 0 || weights is null ? null : weights[l - 1];
             var previous = l == 0 ? 0 : j - sizes[l - 1];
             for (var i = 0; i < sizes[l]; i++, j++)
             {
-                var p = rows.OutputPartial[j];
+                var p = outputPartial[j];
                 if (p == 0 || !double.IsFinite(p))
                 {
                     // The row's own coefficient vanishes: the block elimination has no pivot there.
@@ -376,45 +447,83 @@ public sealed class StructuredKernel : IKernel
                 }
                 var scaled = p * rootInverse[j];
                 scale[j] = scaled;
-                var a = rows.SumPartial[j];
-                var first = edgeStart[j];
-                var count = edgeStart[j + 1] - first;
-                if (w is not null)
+                var a = sumPartial[j];
+                if (l > 0)
                 {
-                    SmallDense.ScaledProduct(
-                        -a / scaled,
-                        sourcePartial.AsSpan(first, count),
-                        rootInverse.AsSpan(previous, count),
-                        w.AsSpan(i * count, count)
-                    );
+                    if (w is null)
+                    {
+                        slope[j] = -a * rootInverse[previous] / scaled;
+                    }
+                    else
+                    {
+                        var first = edgeStart[j];
+                        var count = edgeStart[j + 1] - first;
+                        SmallDense.ScaledProduct(
+                            -a / scaled,
+                            sourcePartial.AsSpan(first, count),
+                            rootInverse.AsSpan(previous, count),
+                            w.AsSpan(i * count, count)
+                        );
+                    }
                 }
                 // b_j and D_j from the sums the form loops took over the edges.
-                var bj = rows.Gamma[j] + p * u[rows.RowOutput[j]] + a * rows.EdgeProduct[j];
-                var dj = a * a * rows.EdgeWeightMass[j];
+                var bj = gamma[j] + p * u[output[j]] + a * edgeProduct[j];
+                var dj = a * a * edgeWeightMass[j];
                 for (var k = scalarStart[j]; k < scalarStart[j + 1]; k++)
                 {
-                    var gs = rows.ScalarPartial[k];
+                    var gs = scalarPartial[k];
                     var c = scalarCoordinate[k];
                     bj += gs * u[c];
                     dj += gs * gs * inverse[c];
                 }
                 b[j] = bj;
-                net.D[j] = dj / (scaled * scaled);
+                d[j] = dj / (scaled * scaled);
                 lambda[j] = bj / scaled;
             }
         }
         Lap(3);
         try
         {
-            block!.Solve(t, lambda, lambda);
+            block.Factor(t);
         }
         catch (NumericalFailure e) when (e.Quantity.StartsWith("A", StringComparison.Ordinal))
         {
             throw new NumericalFailure(t, e.Quantity, $"{PivotMessage} [block: {e.Message}]");
         }
-        for (var k = 0; k < scale.Length; k++)
+        block.ForwardSweep(lambda);
+        if (!accelerateInBackSubstitution)
         {
-            lambda[k] /= scale[k];
+            block.Solve(lambda, lambda);
+            for (var k = 0; k < scale.Length; k++)
+            {
+                lambda[k] /= scale[k];
+            }
+            return;
         }
+        Lap(4);
+        // From the outputs down: a layer's multipliers, then its rows' accelerations, whose sums
+        // into their sources are the next layer's z = W' S lambda (scaled by the sources'
+        // M^-1/2): the solver's own pass over the rows is not needed.
+        rows.BeginAccelerations(qddot);
+        var end = program.R;
+        for (var l = sizes.Length - 1; l >= 0; l--)
+        {
+            var start = end - sizes[l];
+            var z = backProduct.AsSpan(0, sizes[l]);
+            for (var i = 0; i < z.Length; i++)
+            {
+                // -(G_q' lambda) at the layer's outputs so far: the rows of layer l + 1 only.
+                z[i] = l == sizes.Length - 1 ? 0 : rootInverse[start + i] * qddot[output[start + i]];
+            }
+            var layer = lambda[start..end];
+            block.BackSubstitute(l, z, layer);
+            for (var i = 0; i < layer.Length; i++)
+            {
+                layer[i] /= scale[start + i];
+            }
+            rows.AccelerateRows(start, end, lambda, u, qddot);
+            end = start;
+        }
+        rows.EndAccelerations(u, qddot);
     }
 }

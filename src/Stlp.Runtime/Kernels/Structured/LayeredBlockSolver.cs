@@ -205,11 +205,43 @@ public sealed class LayeredBlockSolver
 
     /// <summary>
     /// Solves A lambda = b with the factors of the last <see cref="Factor"/>: the forward sweep
-    /// b^_l = b_l + S_l W_l P_{l-1}^-1 b^_{l-1}, then from the outputs down
-    /// lambda_L = m_x P_L^-1 b^_L, lambda_l = m_x P_l^-1 b^_l + P_l^-1 W_{l+1}' S_{l+1} lambda_{l+1}.
-    /// <paramref name="lambda"/> may be <paramref name="b"/>.
+    /// (<see cref="ForwardSweep"/>), then from the outputs down <see cref="BackSubstitute"/>
+    /// with z_l = W_{l+1}' S_{l+1} lambda_{l+1}. <paramref name="lambda"/> may be <paramref name="b"/>.
     /// </summary>
     public void Solve(ReadOnlySpan<double> b, Span<double> lambda)
+    {
+        ForwardSweep(b);
+        var layers = net.LayerCount;
+        var sp = net.SigmaPrime;
+        for (var l = layers - 1; l >= 0; l--)
+        {
+            int n = net.Size(l),
+                o = net.Offset(l);
+            var z = column.AsSpan(0, n);
+            z.Clear();
+            if (l + 1 < layers)
+            {
+                int nNext = net.Size(l + 1),
+                    oNext = net.Offset(l + 1);
+                var w = net.Weights(l + 1);
+                for (var i = 0; i < nNext; i++)
+                {
+                    var f = sp[oNext + i] * lambda[oNext + i];
+                    if (f != 0)
+                    {
+                        SmallDense.AddScaled(f, w.AsSpan(i * n, n), z);
+                    }
+                }
+            }
+            BackSubstitute(l, z, lambda.Slice(o, n));
+        }
+    }
+
+    /// <summary>
+    /// The forward sweep of <see cref="Solve(ReadOnlySpan{double}, Span{double})"/>, kept for
+    /// <see cref="BackSubstitute"/>: y_0 = b_0, y_l = P_l^-1 (b_l + S_l W_l y_{l-1}).
+    /// </summary>
+    public void ForwardSweep(ReadOnlySpan<double> b)
     {
         if (!IsFactored)
         {
@@ -217,12 +249,7 @@ public sealed class LayeredBlockSolver
         }
         var layers = net.LayerCount;
         var sp = net.SigmaPrime;
-        var mx = net.MassX;
-        var n0 = net.Size(0);
-        for (var i = 0; i < n0; i++)
-        {
-            y[i] = b[i];
-        }
+        b[..net.Size(0)].CopyTo(y);
         for (var l = 1; l < layers; l++)
         {
             int n = net.Size(l),
@@ -238,36 +265,30 @@ public sealed class LayeredBlockSolver
             }
             ApplyInverse(l, current);
         }
+    }
+
+    /// <summary>
+    /// One layer of the back substitution after <see cref="ForwardSweep"/>:
+    /// lambda_l = m_x y_l + P_l^-1 z with z = W_{l+1}' S_{l+1} lambda_{l+1} (zero for the last
+    /// layer). A caller that passes over the rows of layer l + 1 anyway (the structured kernel,
+    /// writing the accelerations) forms z there and saves the solver its own pass.
+    /// </summary>
+    /// <param name="layer">l, from the last layer down to 0.</param>
+    /// <param name="z">z (n_l entries); overwritten.</param>
+    /// <param name="lambda">The layer's multipliers (n_l entries).</param>
+    public void BackSubstitute(int layer, Span<double> z, Span<double> lambda)
+    {
+        int n = net.Size(layer),
+            o = net.Offset(layer);
+        if (z.Length < n || lambda.Length < n)
         {
-            int n = net.Size(layers - 1),
-                o = net.Offset(layers - 1);
-            for (var i = 0; i < n; i++)
-            {
-                lambda[o + i] = mx * y[o + i];
-            }
+            throw new ArgumentException($"layer {layer} has {n} neurons");
         }
-        for (var l = layers - 2; l >= 0; l--)
+        ApplyInverse(layer, z[..n]);
+        var mx = net.MassX;
+        for (var i = 0; i < n; i++)
         {
-            int n = net.Size(l),
-                o = net.Offset(l),
-                nNext = net.Size(l + 1),
-                oNext = net.Offset(l + 1);
-            var w = net.Weights(l + 1);
-            var z = column.AsSpan(0, n);
-            z.Clear();
-            for (var i = 0; i < nNext; i++)
-            {
-                var f = sp[oNext + i] * lambda[oNext + i];
-                if (f != 0)
-                {
-                    SmallDense.AddScaled(f, w.AsSpan(i * n, n), z);
-                }
-            }
-            ApplyInverse(l, z);
-            for (var i = 0; i < n; i++)
-            {
-                lambda[o + i] = mx * y[o + i] + z[i];
-            }
+            lambda[i] = mx * y[o + i] + z[i];
         }
     }
 

@@ -15,13 +15,36 @@ public sealed class LayeredNetwork : IMultiplierOperator
 {
     private readonly int[] sizes;
     private readonly int[] offsets;
-    private readonly double[][] weights;
+    private readonly ArraySegment<double>[] weights;
     private readonly double[] scratch;
 
     /// <param name="layerSizes">n_0 (inputs), n_1, ..., n_L; at least two layers.</param>
     /// <param name="weights">W_1 ... W_L, W_l row-major n_l x n_{l-1} (held by reference: the
     /// caller may change the values between evaluations).</param>
     public LayeredNetwork(IReadOnlyList<int> layerSizes, IReadOnlyList<double[]> weights, double massX, double massW)
+        : this(
+            layerSizes,
+            weights is null
+                ? throw new ArgumentNullException(nameof(weights))
+                :
+                [
+                    .. weights.Select(w => new ArraySegment<double>(
+                        w ?? throw new ArgumentNullException(nameof(weights))
+                    )),
+                ],
+            massX,
+            massW
+        ) { }
+
+    /// <param name="layerSizes">n_0 (inputs), n_1, ..., n_L; at least two layers.</param>
+    /// <param name="weights">W_1 ... W_L as parts of arrays, W_l row-major n_l x n_{l-1} (held by
+    /// reference: a kernel can hand over the rows' edge partials where they lie, without a copy).</param>
+    public LayeredNetwork(
+        IReadOnlyList<int> layerSizes,
+        IReadOnlyList<ArraySegment<double>> weights,
+        double massX,
+        double massW
+    )
     {
         ArgumentNullException.ThrowIfNull(layerSizes);
         ArgumentNullException.ThrowIfNull(weights);
@@ -49,19 +72,19 @@ public sealed class LayeredNetwork : IMultiplierOperator
             }
             offsets[l + 1] = offsets[l] + sizes[l];
         }
-        this.weights = new double[sizes.Length - 1][];
+        this.weights = new ArraySegment<double>[sizes.Length - 1];
         for (var l = 1; l < sizes.Length; l++)
         {
-            var w = weights[l - 1] ?? throw new ArgumentNullException(nameof(weights));
-            if (w.Length != sizes[l] * sizes[l - 1])
+            var w = weights[l - 1];
+            if (w.Array is null || w.Count != sizes[l] * sizes[l - 1])
             {
                 throw new ArgumentException(
-                    $"W_{l} has {w.Length} entries, expected {sizes[l]} x {sizes[l - 1]}",
+                    $"W_{l} has {w.Count} entries, expected {sizes[l]} x {sizes[l - 1]}",
                     nameof(weights)
                 );
             }
             this.weights[l - 1] = w;
-            EdgeCount += w.Length;
+            EdgeCount += w.Count;
         }
         NeuronCount = offsets[sizes.Length];
         SigmaPrime = new double[NeuronCount];
@@ -107,7 +130,7 @@ public sealed class LayeredNetwork : IMultiplierOperator
     public int Offset(int layer) => offsets[layer];
 
     /// <summary>W_l, row-major n_l x n_{l-1}, for 1 &lt;= l &lt;= L.</summary>
-    public double[] Weights(int layer) => weights[layer - 1];
+    public ArraySegment<double> Weights(int layer) => weights[layer - 1];
 
     public void SetMasses(double massX, double massW)
     {

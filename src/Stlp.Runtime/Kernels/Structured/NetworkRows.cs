@@ -33,6 +33,7 @@ public sealed class NetworkRows : IMultiplierOperator
         string[] rowNames
     )
     {
+        Validate(coordinateCount, rowOutput, rowEdgeStart, edgeSource, edgeWeight, rowScalarStart, scalarCoordinate);
         CoordinateCount = coordinateCount;
         RowOutput = rowOutput;
         RowEdgeStart = rowEdgeStart;
@@ -57,6 +58,55 @@ public sealed class NetworkRows : IMultiplierOperator
         shared = SharedCoordinates(coordinateCount, rowOutput, edgeSource, edgeWeight, scalarCoordinate);
         RowWeightStart = ConsecutiveStarts(rowEdgeStart, edgeWeight);
         RowSourceStart = ConsecutiveStarts(rowEdgeStart, edgeSource);
+    }
+
+    /// <summary>
+    /// Every coordinate below n and the CSR offsets well formed: the loops over the rows (the
+    /// form loops and <see cref="Accelerations"/>) check their vectors' lengths once and then
+    /// read at these coordinates without a check per access.
+    /// </summary>
+    private static void Validate(
+        int n,
+        int[] rowOutput,
+        int[] rowEdgeStart,
+        int[] edgeSource,
+        int[] edgeWeight,
+        int[] rowScalarStart,
+        int[] scalarCoordinate
+    )
+    {
+        var r = rowOutput.Length;
+        if (edgeSource.Length != edgeWeight.Length)
+        {
+            throw new ArgumentException("the edges' sources and weights differ in number");
+        }
+        CheckOffsets(rowEdgeStart, r, edgeSource.Length, nameof(rowEdgeStart));
+        CheckOffsets(rowScalarStart, r, scalarCoordinate.Length, nameof(rowScalarStart));
+        foreach (var c in rowOutput.Concat(edgeSource).Concat(edgeWeight).Concat(scalarCoordinate))
+        {
+            if ((uint)c >= (uint)n)
+            {
+                throw new ArgumentException($"coordinate {c} is outside 0..{n - 1}");
+            }
+        }
+    }
+
+    private static void CheckOffsets(int[] start, int rows, int entries, string name)
+    {
+        if (start.Length != rows + 1 || start[0] != 0 || start[rows] != entries)
+        {
+            throw new ArgumentException(
+                $"{name} is not a CSR offset array over {rows} rows and {entries} entries",
+                name
+            );
+        }
+        for (var j = 0; j < rows; j++)
+        {
+            if (start[j + 1] < start[j])
+            {
+                throw new ArgumentException($"{name} decreases at row {j}", name);
+            }
+        }
     }
 
     /// <summary>
@@ -271,42 +321,96 @@ public sealed class NetworkRows : IMultiplierOperator
             }
             return;
         }
+        BeginAccelerations(qddot);
+        AccelerateRows(0, RowOutput.Length, lambda, u, qddot);
+        EndAccelerations(u, qddot);
+    }
+
+    /// <summary>
+    /// Whether every weight is private (one edge's, and nothing else's): then the accelerations
+    /// can be taken row range by row range, <see cref="BeginAccelerations"/>,
+    /// <see cref="AccelerateRows"/> over the ranges in any order, <see cref="EndAccelerations"/>.
+    /// </summary>
+    public bool HasPrivateWeights => shared is not null;
+
+    /// <summary>Clears the entries of qddot that rows accumulate into (all but the private weights').</summary>
+    public void BeginAccelerations(Span<double> qddot)
+    {
+        foreach (var c in shared ?? throw new InvalidOperationException("a weight is shared"))
+        {
+            qddot[c] = 0;
+        }
+    }
+
+    /// <summary>
+    /// Rows start to end of <see cref="Accelerations"/>: each private weight's entry written,
+    /// -(G_q' lambda) of the rows accumulated into the other entries (a source's entry then
+    /// holds the sum over the rows fed by it taken so far).
+    /// </summary>
+    public void AccelerateRows(
+        int start,
+        int end,
+        ReadOnlySpan<double> lambda,
+        ReadOnlySpan<double> u,
+        Span<double> qddot
+    )
+    {
+        if (shared is null)
+        {
+            throw new InvalidOperationException("a weight is shared");
+        }
+        var inverse = InverseMass;
         int[] output = RowOutput,
             edgeStart = RowEdgeStart,
             edgeWeight = EdgeWeight,
             edgeSource = EdgeSource,
             scalarStart = RowScalarStart,
-            scalarCoordinate = ScalarCoordinate,
-            others = shared;
+            scalarCoordinate = ScalarCoordinate;
         double[] own = OutputPartial,
             sum = SumPartial,
             weightPartial = EdgeWeightPartial,
             sourcePartial = EdgeSourcePartial,
             scalarPartial = ScalarPartial;
-        foreach (var c in others)
-        {
-            qddot[c] = 0;
-        }
         int[] weightStart = RowWeightStart,
             sourceStart = RowSourceStart;
-        for (var j = 0; j < output.Length; j++)
+        // Lengths checked once: every coordinate the rows name is below n (the constructor
+        // checked), so the loop reads and writes through references without a check per access.
+        if (
+            u.Length < CoordinateCount
+            || qddot.Length < CoordinateCount
+            || lambda.Length < output.Length
+            || (uint)start > (uint)end
+            || end > output.Length
+        )
+        {
+            throw new ArgumentException(
+                "u, qddot or lambda is shorter than the rows need, or the range is outside them"
+            );
+        }
+        ref var u0 = ref MemoryMarshal.GetReference(u);
+        ref var qddot0 = ref MemoryMarshal.GetReference(qddot);
+        ref var inverse0 = ref MemoryMarshal.GetArrayDataReference(inverse);
+        ref var weightPartial0 = ref MemoryMarshal.GetArrayDataReference(weightPartial);
+        ref var sourcePartial0 = ref MemoryMarshal.GetArrayDataReference(sourcePartial);
+        for (var j = start; j < end; j++)
         {
             var l = -lambda[j];
-            qddot[output[j]] += own[j] * l;
+            Unsafe.Add(ref qddot0, output[j]) += own[j] * l;
             var la = sum[j] * l;
             var first = edgeStart[j];
             var count = edgeStart[j + 1] - first;
-            if (count > 0 && IsConsecutive(j))
+            int ws = weightStart[j],
+                ss = sourceStart[j];
+            if (count > 0 && (ws | ss) >= 0)
             {
                 // Consecutive weights and sources: the same sums, Vector<double>.Count at a time,
-                // inline (a call per row costs more than a small row's arithmetic). Each slice
-                // is checked once; the loop reads at offsets below count from its start.
-                ref var uW = ref MemoryMarshal.GetReference(u.Slice(weightStart[j], count));
-                ref var inverseW = ref MemoryMarshal.GetReference(inverse.AsSpan(weightStart[j], count));
-                ref var qddotW = ref MemoryMarshal.GetReference(qddot.Slice(weightStart[j], count));
-                ref var qddotS = ref MemoryMarshal.GetReference(qddot.Slice(sourceStart[j], count));
-                ref var partialW = ref MemoryMarshal.GetReference(weightPartial.AsSpan(first, count));
-                ref var partialS = ref MemoryMarshal.GetReference(sourcePartial.AsSpan(first, count));
+                // inline (a call per row costs more than a small row's arithmetic).
+                ref var uW = ref Unsafe.Add(ref u0, ws);
+                ref var inverseW = ref Unsafe.Add(ref inverse0, ws);
+                ref var qddotW = ref Unsafe.Add(ref qddot0, ws);
+                ref var qddotS = ref Unsafe.Add(ref qddot0, ss);
+                ref var partialW = ref Unsafe.Add(ref weightPartial0, first);
+                ref var partialS = ref Unsafe.Add(ref sourcePartial0, first);
                 var k = 0;
                 if (Vector.IsHardwareAccelerated)
                 {
@@ -340,10 +444,16 @@ public sealed class NetworkRows : IMultiplierOperator
             }
             for (var k = scalarStart[j]; k < scalarStart[j + 1]; k++)
             {
-                qddot[scalarCoordinate[k]] += scalarPartial[k] * l;
+                Unsafe.Add(ref qddot0, scalarCoordinate[k]) += scalarPartial[k] * l;
             }
         }
-        foreach (var c in others)
+    }
+
+    /// <summary>Finishes the accumulated entries: qddot_c = u_c + (accumulated)_c / m_c.</summary>
+    public void EndAccelerations(ReadOnlySpan<double> u, Span<double> qddot)
+    {
+        var inverse = InverseMass;
+        foreach (var c in shared ?? throw new InvalidOperationException("a weight is shared"))
         {
             qddot[c] = u[c] + qddot[c] * inverse[c];
         }
