@@ -52,7 +52,7 @@ public sealed class SmallDenseTests
     [InlineData(3)]
     [InlineData(8)]
     [InlineData(17)]
-    public void CholeskySolveMatchesTheDenseSolve(int n)
+    public void LdlSolveMatchesTheDenseCholeskySolve(int n)
     {
         var random = new Random(n);
         var g = RandomVector(random, n * n);
@@ -72,9 +72,19 @@ public sealed class SmallDenseTests
         var b = RandomVector(random, n);
         var expected = b.ToArray();
         DenseCholesky.Solve(a, n, expected);
+        // L D L' from the Cholesky factor C = L D^1/2: L = C / diag(C) by columns, D = diag(C)^2.
+        var unit = new double[n * n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < i; j++)
+            {
+                unit[i * n + j] = a[i * n + j] / a[j * n + j];
+            }
+            unit[i * n + i] = double.NaN;
+        }
+        var inverseDiagonal = Enumerable.Range(0, n).Select(i => 1 / (a[i * n + i] * a[i * n + i])).ToArray();
         var x = b.ToArray();
-        var inverseDiagonal = Enumerable.Range(0, n).Select(i => 1 / a[i * n + i]).ToArray();
-        SmallDense.CholeskySolve(a, inverseDiagonal, n, x);
+        SmallDense.LdlSolve(unit, inverseDiagonal, n, x);
         for (var i = 0; i < n; i++)
         {
             Assert.Equal(expected[i], x[i], 1e-13);

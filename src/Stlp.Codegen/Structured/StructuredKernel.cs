@@ -53,7 +53,7 @@ public sealed class StructuredKernel : IKernel
     private readonly LayeredBlockSolver? sharedSolver;
     private (LayeredNetwork Network, LayeredBlockSolver Solver, double[][] Weights)? copied;
     private bool uniformLayers;
-    private readonly double[] scale = [];
+    private readonly double[] inverseScale = [];
     private readonly double[] rootInverse;
 
     // The back substitution takes the accelerations along (one pass over each layer's rows for
@@ -134,7 +134,7 @@ public sealed class StructuredKernel : IKernel
                 }
                 sharedPartials = new LayeredNetwork(sizes, partials, 1, 1);
                 sharedSolver = new LayeredBlockSolver(sharedPartials);
-                scale = new double[program.R];
+                inverseScale = new double[program.R];
                 accelerateInBackSubstitution =
                     rows.HasPrivateWeights && !program.ScalarCoordinate.Intersect(program.RowOutput).Any();
                 backProduct = new double[sizes.Max()];
@@ -408,6 +408,36 @@ public sealed class StructuredKernel : IKernel
     private void SolveLayered(double t, Span<double> lambda, Span<double> qddot)
     {
         var (net, block, weights) = uniformLayers ? (sharedPartials!, sharedSolver!, null) : Copied();
+        ScaleRows(t, net, weights, lambda);
+        Lap(3);
+        try
+        {
+            block.Factor(t);
+        }
+        catch (NumericalFailure e) when (e.Quantity.StartsWith("A", StringComparison.Ordinal))
+        {
+            throw new NumericalFailure(t, e.Quantity, $"{PivotMessage} [block: {e.Message}]");
+        }
+        if (!accelerateInBackSubstitution)
+        {
+            block.Solve(lambda, lambda);
+            for (var k = 0; k < inverseScale.Length; k++)
+            {
+                lambda[k] *= inverseScale[k];
+            }
+            return;
+        }
+        block.ForwardSweep(lambda);
+        Lap(4);
+        BackSubstituteAccelerating(block, lambda, qddot);
+    }
+
+    /// <summary>
+    /// b, the scaled D and S (or W written out), and lambda = Q^-1 b, the block solve's
+    /// right-hand side. A method of its own: a small frame, whatever the callers keep live.
+    /// </summary>
+    private void ScaleRows(double t, LayeredNetwork net, double[][]? weights, Span<double> lambda)
+    {
         var inverse = rows.InverseMass;
         var sizes = program.LayerSizes;
         // The arrays in locals: the loop stores into arrays, so fields would be reloaded.
@@ -427,7 +457,7 @@ public sealed class StructuredKernel : IKernel
             u = this.u,
             b = this.b,
             rootInverse = this.rootInverse,
-            scale = this.scale;
+            inverseScale = this.inverseScale;
         var j = 0;
         for (var l = 0; l < sizes.Length; l++)
         {
@@ -445,21 +475,22 @@ public sealed class StructuredKernel : IKernel
                         $"{PivotMessage} [block: dG/dx = {p:R} there; the dense or cg solver may still apply]"
                     );
                 }
-                var scaled = p * rootInverse[j];
-                scale[j] = scaled;
+                // 1/Q_jj = sqrt(m_j) / p_j: the scaling's divisions, once per row.
+                var reciprocal = 1 / (p * rootInverse[j]);
+                inverseScale[j] = reciprocal;
                 var a = sumPartial[j];
                 if (l > 0)
                 {
                     if (w is null)
                     {
-                        slope[j] = -a * rootInverse[previous] / scaled;
+                        slope[j] = -a * rootInverse[previous] * reciprocal;
                     }
                     else
                     {
                         var first = edgeStart[j];
                         var count = edgeStart[j + 1] - first;
                         SmallDense.ScaledProduct(
-                            -a / scaled,
+                            -a * reciprocal,
                             sourcePartial.AsSpan(first, count),
                             rootInverse.AsSpan(previous, count),
                             w.AsSpan(i * count, count)
@@ -477,33 +508,21 @@ public sealed class StructuredKernel : IKernel
                     dj += gs * gs * inverse[c];
                 }
                 b[j] = bj;
-                d[j] = dj / (scaled * scaled);
-                lambda[j] = bj / scaled;
+                d[j] = dj * (reciprocal * reciprocal);
+                lambda[j] = bj * reciprocal;
             }
         }
-        Lap(3);
-        try
-        {
-            block.Factor(t);
-        }
-        catch (NumericalFailure e) when (e.Quantity.StartsWith("A", StringComparison.Ordinal))
-        {
-            throw new NumericalFailure(t, e.Quantity, $"{PivotMessage} [block: {e.Message}]");
-        }
-        block.ForwardSweep(lambda);
-        if (!accelerateInBackSubstitution)
-        {
-            block.Solve(lambda, lambda);
-            for (var k = 0; k < scale.Length; k++)
-            {
-                lambda[k] /= scale[k];
-            }
-            return;
-        }
-        Lap(4);
-        // From the outputs down: a layer's multipliers, then its rows' accelerations, whose sums
-        // into their sources are the next layer's z = W' S lambda (scaled by the sources'
-        // M^-1/2): the solver's own pass over the rows is not needed.
+    }
+
+    /// <summary>
+    /// From the outputs down: a layer's multipliers, then its rows' accelerations, whose sums
+    /// into their sources are the next layer's z = W' S lambda (scaled by the sources'
+    /// M^-1/2): the solver's own pass over the rows is not needed.
+    /// </summary>
+    private void BackSubstituteAccelerating(LayeredBlockSolver block, Span<double> lambda, Span<double> qddot)
+    {
+        var sizes = program.LayerSizes;
+        var output = rows.RowOutput;
         rows.BeginAccelerations(qddot);
         var end = program.R;
         for (var l = sizes.Length - 1; l >= 0; l--)
@@ -519,7 +538,7 @@ public sealed class StructuredKernel : IKernel
             block.BackSubstitute(l, z, layer);
             for (var i = 0; i < layer.Length; i++)
             {
-                layer[i] /= scale[start + i];
+                layer[i] *= inverseScale[start + i];
             }
             rows.AccelerateRows(start, end, lambda, u, qddot);
             end = start;

@@ -13,7 +13,7 @@ namespace Stlp.Runtime.Kernels.Structured;
 /// <para>
 /// The solver works with the scaled complements P_l = m_x Sigma_l = I + R_l,
 /// R_l = c D_l + S_l W_l K_{l-1} W_l' S_l (c = m_x/m_W), and K_l = I - P_l^-1 applied as
-/// P_l^-1 R_l (a Cholesky solve), never as a difference: as c -&gt; 0, K_l -&gt; 0 without the
+/// P_l^-1 R_l (an LDL' solve), never as a difference: as c -&gt; 0, K_l -&gt; 0 without the
 /// cancellation that I - P_l^-1 would suffer. K_0 = 0, K_1 = diag(c d_j/(1 + c d_j)).
 /// </para>
 /// <para>
@@ -28,8 +28,8 @@ public sealed class LayeredBlockSolver
 {
     private readonly LayeredNetwork net;
 
-    // factors[l]: l = 1 the diagonal P_1 (n_1), l >= 2 the Cholesky factor of P_l (n_l^2);
-    // inverseDiagonals[l]: the reciprocals of P_1, or of the factor's diagonal (n_l).
+    // factors[l]: l = 1 the diagonal P_1 (n_1), l >= 2 the LDL' factor of P_l (n_l^2);
+    // inverseDiagonals[l]: the reciprocals of P_1, or of D (n_l).
     private readonly double[][] factors;
     private readonly double[][] inverseDiagonals;
 
@@ -157,7 +157,7 @@ public sealed class LayeredBlockSolver
                     {
                         v[q] = si * row[q];
                     }
-                    SmallDense.CholeskySolve(previousFactor, previousInverse, m, v);
+                    SmallDense.LdlSolve(previousFactor, previousInverse, m, v);
                 }
                 SmallDense.MultiplyTransposed(solved, kPrevious, n, m, m, wk, lower: false);
             }
@@ -194,7 +194,7 @@ public sealed class LayeredBlockSolver
                     }
                 }
             }
-            var pivot = FactorCholesky(p, n, reference, inverseDiagonals[l], out var value);
+            var pivot = FactorLdl(p, n, reference, inverseDiagonals[l], out var value);
             if (pivot >= 0)
             {
                 throw Pivot(t, l, pivot, value);
@@ -307,18 +307,20 @@ public sealed class LayeredBlockSolver
             }
             return;
         }
-        SmallDense.CholeskySolve(factors[layer], inverse, v.Length, v);
+        SmallDense.LdlSolve(factors[layer], inverse, v.Length, v);
     }
 
     /// <summary>
-    /// Cholesky in place (lower triangle, row-major), each pivot compared against a reference
-    /// magnitude of its row (1 + |c d_j| + the coupling term) rather than the diagonal itself,
-    /// which a negative d could cancel: a pivot at most RelativePivot of that is non-positive.
-    /// Right-looking: after column k is scaled, each later row takes a multiple of it, so the
-    /// inner loop runs along a row with independent updates (the left-looking dot products are
-    /// one dependent chain each, and at n = 16 their setup costs more than they do).
+    /// LDL' in place (lower triangle, row-major: L's unit lower part below the diagonal, D on
+    /// it, 1/D beside it), each pivot d_k compared against a reference magnitude of its row
+    /// (1 + |c d_j| + the coupling term) rather than the diagonal itself, which a negative d
+    /// could cancel: a pivot at most RelativePivot of that is non-positive. Without square
+    /// roots, whose latency the pivots' dependent chain would pay once per row. Right-looking:
+    /// after column k is scaled, each later row takes a multiple of it, so the inner loop runs
+    /// along a row with independent updates (the left-looking dot products are one dependent
+    /// chain each, and at n = 16 their setup costs more than they do).
     /// </summary>
-    private int FactorCholesky(
+    private int FactorLdl(
         Span<double> a,
         int n,
         ReadOnlySpan<double> reference,
@@ -335,23 +337,22 @@ public sealed class LayeredBlockSolver
                 pivot = d;
                 return k;
             }
-            d = Math.Sqrt(d);
-            a[k * n + k] = d;
             var inverse = 1 / d;
             inverseDiagonal[k] = inverse;
             for (var i = k + 1; i < n; i++)
             {
-                var v = a[i * n + k] * inverse;
-                a[i * n + k] = v;
+                // col keeps l_ik d_k, the column before its scaling, for the trailing update.
+                var v = a[i * n + k];
                 col[i] = v;
+                a[i * n + k] = v * inverse;
             }
-            // The trailing lower triangle: a[i, j] -= L[i, k] L[j, k] for k < j <= i (the
+            // The trailing lower triangle: a[i, j] -= l_ik (l_jk d_k) for k < j <= i (the
             // indices stay inside a and col by construction: no bounds checks in the hot loop).
             ref var c0 = ref MemoryMarshal.GetReference(col);
             ref var a0 = ref MemoryMarshal.GetReference(a);
             for (var i = k + 1; i < n; i++)
             {
-                var f = Unsafe.Add(ref c0, i);
+                var f = Unsafe.Add(ref a0, i * n + k);
                 ref var row = ref Unsafe.Add(ref a0, i * n);
                 for (var j = k + 1; j <= i; j++)
                 {

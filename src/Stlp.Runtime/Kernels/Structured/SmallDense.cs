@@ -113,18 +113,13 @@ public static class SmallDense
     }
 
     /// <summary>
-    /// Solves L L' x = b in place (L: n x n, lower triangle of a Cholesky factor, with the
-    /// reciprocals of its diagonal beside it): forward by rows, backward by columns of L' (rows
-    /// of L), so both sweeps read L row by row. Multiplying by the stored reciprocals keeps the
-    /// divisions (a 13-20 cycle dependent chain, one per row and sweep) out of the sweeps. Inline
-    /// scalar loops: at the sizes of a layer the calls would cost more than the arithmetic.
+    /// Solves L D L' x = b in place (L: n x n, unit lower triangle of an LDL' factor, its
+    /// diagonal ignored; D given by its reciprocals): forward by rows, then the scaling, then
+    /// backward by columns of L' (rows of L), so both sweeps read L row by row. No division and
+    /// no square root: the sweeps' dependent chains are multiply-adds only. Inline scalar
+    /// loops: at the sizes of a layer the calls would cost more than the arithmetic.
     /// </summary>
-    public static void CholeskySolve(
-        ReadOnlySpan<double> l,
-        ReadOnlySpan<double> inverseDiagonal,
-        int n,
-        Span<double> b
-    )
+    public static void LdlSolve(ReadOnlySpan<double> l, ReadOnlySpan<double> inverseDiagonal, int n, Span<double> b)
     {
         if (l.Length < n * n || inverseDiagonal.Length < n || b.Length < n)
         {
@@ -133,7 +128,7 @@ public static class SmallDense
         ref var l0 = ref MemoryMarshal.GetReference(l);
         ref var r0 = ref MemoryMarshal.GetReference(inverseDiagonal);
         ref var b0 = ref MemoryMarshal.GetReference(b);
-        for (var i = 0; i < n; i++)
+        for (var i = 1; i < n; i++)
         {
             ref var row = ref Unsafe.Add(ref l0, i * n);
             var v = Unsafe.Add(ref b0, i);
@@ -141,13 +136,16 @@ public static class SmallDense
             {
                 v -= Unsafe.Add(ref row, k) * Unsafe.Add(ref b0, k);
             }
-            Unsafe.Add(ref b0, i) = v * Unsafe.Add(ref r0, i);
+            Unsafe.Add(ref b0, i) = v;
         }
-        for (var i = n - 1; i >= 0; i--)
+        for (var i = 0; i < n; i++)
+        {
+            Unsafe.Add(ref b0, i) *= Unsafe.Add(ref r0, i);
+        }
+        for (var i = n - 1; i > 0; i--)
         {
             ref var row = ref Unsafe.Add(ref l0, i * n);
-            var x = Unsafe.Add(ref b0, i) * Unsafe.Add(ref r0, i);
-            Unsafe.Add(ref b0, i) = x;
+            var x = Unsafe.Add(ref b0, i);
             for (var k = 0; k < i; k++)
             {
                 Unsafe.Add(ref b0, k) -= x * Unsafe.Add(ref row, k);
