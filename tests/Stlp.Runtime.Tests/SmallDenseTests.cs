@@ -69,9 +69,14 @@ public sealed class SmallDenseTests
             }
         }
         Assert.Equal(-1, DenseCholesky.Factor(a, n));
-        var b = RandomVector(random, n);
+        // Three right-hand sides, solved together.
+        const int count = 3;
+        var b = RandomVector(random, count * n);
         var expected = b.ToArray();
-        DenseCholesky.Solve(a, n, expected);
+        for (var r = 0; r < count; r++)
+        {
+            DenseCholesky.Solve(a, n, expected.AsSpan(r * n, n));
+        }
         // L D L' from the Cholesky factor C = L D^1/2: L = C / diag(C) by columns, D = diag(C)^2.
         var unit = new double[n * n];
         for (var i = 0; i < n; i++)
@@ -84,8 +89,8 @@ public sealed class SmallDenseTests
         }
         var inverseDiagonal = Enumerable.Range(0, n).Select(i => 1 / (a[i * n + i] * a[i * n + i])).ToArray();
         var x = b.ToArray();
-        SmallDense.LdlSolve(unit, inverseDiagonal, n, x);
-        for (var i = 0; i < n; i++)
+        SmallDense.LdlSolve(unit, inverseDiagonal, n, x, count);
+        for (var i = 0; i < count * n; i++)
         {
             Assert.Equal(expected[i], x[i], 1e-13);
         }

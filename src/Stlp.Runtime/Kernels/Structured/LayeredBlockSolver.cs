@@ -146,8 +146,6 @@ public sealed class LayeredBlockSolver
             {
                 // S W K_{l-1} = (P_{l-1}^-1 W' S)' R_{l-1}: K_{l-1} itself (m^3) is never formed,
                 // which saves most of the work when n < m. R_{l-1} is symmetric.
-                var previousFactor = factors[l - 1];
-                var previousInverse = inverseDiagonals[l - 1];
                 for (var i = 0; i < n; i++)
                 {
                     var v = solved.AsSpan(i * m, m);
@@ -157,8 +155,8 @@ public sealed class LayeredBlockSolver
                     {
                         v[q] = si * row[q];
                     }
-                    SmallDense.LdlSolve(previousFactor, previousInverse, m, v);
                 }
+                SmallDense.LdlSolve(factors[l - 1], inverseDiagonals[l - 1], m, solved, count: n);
                 SmallDense.MultiplyTransposed(solved, kPrevious, n, m, m, wk, lower: false);
             }
             // R_ij = s_j (S W K_{l-1} W')_ij (+ c d_i on the diagonal), and P_l = I + R_l, lower
@@ -346,18 +344,18 @@ public sealed class LayeredBlockSolver
                 col[i] = v;
                 a[i * n + k] = v * inverse;
             }
-            // The trailing lower triangle: a[i, j] -= l_ik (l_jk d_k) for k < j <= i (the
-            // indices stay inside a and col by construction: no bounds checks in the hot loop).
-            ref var c0 = ref MemoryMarshal.GetReference(col);
+            // The trailing lower triangle: a[i, j] -= l_ik (l_jk d_k) for k < j <= i, along
+            // each row (the indices stay inside a and col by construction: no bounds checks).
+            ref var c0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(col), k + 1);
             ref var a0 = ref MemoryMarshal.GetReference(a);
             for (var i = k + 1; i < n; i++)
             {
-                var f = Unsafe.Add(ref a0, i * n + k);
-                ref var row = ref Unsafe.Add(ref a0, i * n);
-                for (var j = k + 1; j <= i; j++)
-                {
-                    Unsafe.Add(ref row, j) -= f * Unsafe.Add(ref c0, j);
-                }
+                SmallDense.Subtract(
+                    Unsafe.Add(ref a0, i * n + k),
+                    ref c0,
+                    ref Unsafe.Add(ref a0, i * n + k + 1),
+                    i - k
+                );
             }
         }
         pivot = 0;

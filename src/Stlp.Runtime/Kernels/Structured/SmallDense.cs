@@ -113,17 +113,24 @@ public static class SmallDense
     }
 
     /// <summary>
-    /// Solves L D L' x = b in place (L: n x n, unit lower triangle of an LDL' factor, its
-    /// diagonal ignored; D given by its reciprocals): forward by rows, then the scaling, then
-    /// backward by columns of L' (rows of L), so both sweeps read L row by row. No division and
-    /// no square root: the sweeps' dependent chains are multiply-adds only. Inline scalar
-    /// loops: at the sizes of a layer the calls would cost more than the arithmetic.
+    /// Solves L D L' x = b in place for <paramref name="count"/> right-hand sides, the rows of
+    /// b (count x n, row-major). L: n x n, the unit lower triangle of an LDL' factor (its
+    /// diagonal ignored); D given by its reciprocals. Forward by rows (dot products), the
+    /// scaling, then backward by columns of L' (rows of L: independent updates), so both sweeps
+    /// read L row by row; the right-hand sides are taken together at each row, so their chains
+    /// overlap. No division and no square root.
     /// </summary>
-    public static void LdlSolve(ReadOnlySpan<double> l, ReadOnlySpan<double> inverseDiagonal, int n, Span<double> b)
+    public static void LdlSolve(
+        ReadOnlySpan<double> l,
+        ReadOnlySpan<double> inverseDiagonal,
+        int n,
+        Span<double> b,
+        int count = 1
+    )
     {
-        if (l.Length < n * n || inverseDiagonal.Length < n || b.Length < n)
+        if (l.Length < n * n || inverseDiagonal.Length < n || count < 0 || b.Length < count * n)
         {
-            throw new ArgumentException("the factor or the vector is smaller than n");
+            throw new ArgumentException("the factor or the right-hand sides are smaller than n");
         }
         ref var l0 = ref MemoryMarshal.GetReference(l);
         ref var r0 = ref MemoryMarshal.GetReference(inverseDiagonal);
@@ -131,25 +138,48 @@ public static class SmallDense
         for (var i = 1; i < n; i++)
         {
             ref var row = ref Unsafe.Add(ref l0, i * n);
-            var v = Unsafe.Add(ref b0, i);
-            for (var k = 0; k < i; k++)
+            for (var r = 0; r < count; r++)
             {
-                v -= Unsafe.Add(ref row, k) * Unsafe.Add(ref b0, k);
+                ref var x = ref Unsafe.Add(ref b0, r * n);
+                Unsafe.Add(ref x, i) -= Dot(ref row, ref x, i);
             }
-            Unsafe.Add(ref b0, i) = v;
         }
-        for (var i = 0; i < n; i++)
+        for (var r = 0; r < count; r++)
         {
-            Unsafe.Add(ref b0, i) *= Unsafe.Add(ref r0, i);
+            ref var x = ref Unsafe.Add(ref b0, r * n);
+            for (var i = 0; i < n; i++)
+            {
+                Unsafe.Add(ref x, i) *= Unsafe.Add(ref r0, i);
+            }
         }
         for (var i = n - 1; i > 0; i--)
         {
             ref var row = ref Unsafe.Add(ref l0, i * n);
-            var x = Unsafe.Add(ref b0, i);
-            for (var k = 0; k < i; k++)
+            for (var r = 0; r < count; r++)
             {
-                Unsafe.Add(ref b0, k) -= x * Unsafe.Add(ref row, k);
+                ref var x = ref Unsafe.Add(ref b0, r * n);
+                Subtract(Unsafe.Add(ref x, i), ref row, ref x, i);
             }
+        }
+    }
+
+    /// <summary>y[k] -= alpha x[k] for k &lt; n (x and y at least that long: the callers' bounds).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Subtract(double alpha, ref double x, ref double y, int n)
+    {
+        var k = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var va = new Vector<double>(alpha);
+            for (; k + Vector<double>.Count <= n; k += Vector<double>.Count)
+            {
+                var difference = Vector.LoadUnsafe(ref y, (nuint)k) - va * Vector.LoadUnsafe(ref x, (nuint)k);
+                difference.StoreUnsafe(ref y, (nuint)k);
+            }
+        }
+        for (; k < n; k++)
+        {
+            Unsafe.Add(ref y, k) -= alpha * Unsafe.Add(ref x, k);
         }
     }
 
