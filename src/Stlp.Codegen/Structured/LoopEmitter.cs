@@ -13,7 +13,7 @@ namespace Stlp.Codegen.Structured;
 public static class LoopEmitter
 {
     /// <summary>The generator's version, part of every source (and so of the cache key).</summary>
-    public const string GeneratorVersion = "Stlp.Codegen loops 1.4";
+    public const string GeneratorVersion = "Stlp.Codegen loops 1.5";
 
     /// <summary>The source of the form loops.</summary>
     public static string Emit(LoopProgram p)
@@ -69,6 +69,10 @@ public static class LoopEmitter
         for (var k = 0; k < p.Forms.Length; k++)
         {
             AppendForm(body, k, p.Forms[k], p.Edge);
+        }
+        if (p.Edge is not null && VectorCode(p.Edge.Instructions) is { } vectorCode)
+        {
+            AppendVectorEdgeMethod(body, p.Edge, vectorCode);
         }
         body.AppendLine("    }");
         body.AppendLine("}");
@@ -185,9 +189,9 @@ public static class LoopEmitter
             );
             body.AppendLine($"{I}var e = edgeStart[j];");
             body.AppendLine($"{I}var last = edgeStart[j + 1];");
-            if (VectorCode(edge.Instructions) is { } vectorCode)
+            if (VectorCode(edge.Instructions) is not null)
             {
-                AppendVectorEdges(body, I, edge, vectorCode);
+                AppendVectorEdges(body, I);
             }
             body.AppendLine($"{I}for (; e < last; e++)");
             body.AppendLine($"{I}{{");
@@ -265,71 +269,108 @@ public static class LoopEmitter
 
     /// <summary>
     /// The edges of a row whose weights and sources are consecutive coordinates (the builders'
-    /// layout), read through references Vector&lt;double&gt;.Count at a time with the summand's code on
-    /// vectors; the loop after it takes the rest one by one. The sums are reassociated: the
-    /// result agrees with the one-by-one loop to rounding.
+    /// layout): <c>VectorEdges</c> takes them Vector&lt;double&gt;.Count at a time; the loop
+    /// after it takes the rest one by one. The sums are reassociated: the result agrees with the
+    /// one-by-one loop to rounding.
     /// </summary>
-    private static void AppendVectorEdges(StringBuilder body, string I, EdgeTemplate edge, string[] code)
+    private static void AppendVectorEdges(StringBuilder body, string I)
     {
         body.AppendLine(
             $"{I}if (Vector.IsHardwareAccelerated && weightStart[j] >= 0 && sourceStart[j] >= 0 && last - e >= Vector<double>.Count)"
         );
         body.AppendLine($"{I}{{");
-        body.AppendLine(
-            $"{I}    // Consecutive weights and sources: references, and Vector<double>.Count edges per pass."
-        );
-        body.AppendLine($"{I}    var count = last - e;");
+        body.AppendLine($"{I}    var sums = VectorEdges(");
         foreach (
-            var (name, reference) in new[]
+            var reference in new[]
             {
-                ("weights", "q0, weightStart[j]"),
-                ("weightRates", "qdot0, weightStart[j]"),
-                ("weightU", "u0, weightStart[j]"),
-                ("weightInverseMass", "inverseMass0, weightStart[j]"),
-                ("sources", "q0, sourceStart[j]"),
-                ("sourceRates", "qdot0, sourceStart[j]"),
-                ("sourceU", "u0, sourceStart[j]"),
-                ("weightPartials", "weightPartial0, e"),
-                ("sourcePartials", "sourcePartial0, e"),
+                "q0, weightStart[j]",
+                "qdot0, weightStart[j]",
+                "u0, weightStart[j]",
+                "inverseMass0, weightStart[j]",
+                "q0, sourceStart[j]",
+                "qdot0, sourceStart[j]",
+                "u0, sourceStart[j]",
+                "weightPartial0, e",
+                "sourcePartial0, e",
             }
         )
         {
-            body.AppendLine($"{I}    ref var {name} = ref Unsafe.Add(ref {reference});");
+            body.AppendLine($"{I}        ref Unsafe.Add(ref {reference}),");
         }
+        body.AppendLine($"{I}        last - e,");
+        body.AppendLine($"{I}        t,");
+        body.AppendLine($"{I}        p");
+        body.AppendLine($"{I}    );");
+        body.AppendLine($"{I}    a = sums.A;");
+        body.AppendLine($"{I}    aRate = sums.Rate;");
+        body.AppendLine($"{I}    aCurvature = sums.Curvature;");
+        body.AppendLine($"{I}    product = sums.Product;");
+        body.AppendLine($"{I}    weightMass = sums.WeightMass;");
+        body.AppendLine($"{I}    e += sums.Done;");
+        body.AppendLine($"{I}}}");
+    }
+
+    /// <summary>
+    /// <c>VectorEdges</c>: a consecutive row's edges, Vector&lt;double&gt;.Count per pass, with
+    /// the summand's code on vectors. A method of its own, not inlined: in the row loop, with
+    /// the row's arrays live, its nine references were spilled and reloaded on every pass.
+    /// </summary>
+    private static void AppendVectorEdgeMethod(StringBuilder body, EdgeTemplate edge, string[] code)
+    {
+        const string I = "            ";
+        body.AppendLine();
+        body.AppendLine("        /// <summary>A row's edge sums, and how many edges they cover.</summary>");
+        body.AppendLine("        private struct EdgeSums");
+        body.AppendLine("        {");
+        body.AppendLine("            public double A, Rate, Curvature, Product, WeightMass;");
+        body.AppendLine("            public int Done;");
+        body.AppendLine("        }");
+        body.AppendLine();
         body.AppendLine(
-            $"{I}    Vector<double> aV = Vector<double>.Zero, aRateV = Vector<double>.Zero, aCurvatureV = Vector<double>.Zero, productV = Vector<double>.Zero, weightMassV = Vector<double>.Zero;"
+            "        /// <summary>The edges of a row with consecutive weights and sources, Vector<double>.Count per pass (the rest is the caller's).</summary>"
         );
-        body.AppendLine($"{I}    var k = 0;");
-        body.AppendLine($"{I}    for (; k <= count - Vector<double>.Count; k += Vector<double>.Count)");
-        body.AppendLine($"{I}    {{");
-        body.AppendLine($"{I}        var at = (nuint)k;");
-        body.AppendLine($"{I}        var w = Vector.LoadUnsafe(ref weights, at);");
-        body.AppendLine($"{I}        var wRate = Vector.LoadUnsafe(ref weightRates, at);");
-        body.AppendLine($"{I}        var source = Vector.LoadUnsafe(ref sources, at);");
-        body.AppendLine($"{I}        var sourceRate = Vector.LoadUnsafe(ref sourceRates, at);");
+        body.AppendLine("        [MethodImpl(MethodImplOptions.NoInlining)]");
+        body.AppendLine(
+            "        private static EdgeSums VectorEdges(ref double weights, ref double weightRates, ref double weightU, ref double weightInverseMass, ref double sources, ref double sourceRates, ref double sourceU, ref double weightPartials, ref double sourcePartials, int count, double t, ReadOnlySpan<double> p)"
+        );
+        body.AppendLine("        {");
+        body.AppendLine(
+            $"{I}Vector<double> aV = Vector<double>.Zero, aRateV = Vector<double>.Zero, aCurvatureV = Vector<double>.Zero, productV = Vector<double>.Zero, weightMassV = Vector<double>.Zero;"
+        );
+        body.AppendLine($"{I}var k = 0;");
+        body.AppendLine($"{I}for (; k <= count - Vector<double>.Count; k += Vector<double>.Count)");
+        body.AppendLine($"{I}{{");
+        body.AppendLine($"{I}    var at = (nuint)k;");
+        body.AppendLine($"{I}    var w = Vector.LoadUnsafe(ref weights, at);");
+        body.AppendLine($"{I}    var wRate = Vector.LoadUnsafe(ref weightRates, at);");
+        body.AppendLine($"{I}    var source = Vector.LoadUnsafe(ref sources, at);");
+        body.AppendLine($"{I}    var sourceRate = Vector.LoadUnsafe(ref sourceRates, at);");
         for (var i = 0; i < code.Length; i++)
         {
-            body.AppendLine($"{I}        var vedge_{i} = {code[i]};");
+            body.AppendLine($"{I}    var vedge_{i} = {code[i]};");
         }
-        body.AppendLine($"{I}        aV += vedge_{edge.Value};");
-        body.AppendLine($"{I}        aRateV += vedge_{edge.Rate};");
-        body.AppendLine($"{I}        aCurvatureV += vedge_{edge.Curvature};");
-        body.AppendLine($"{I}        vedge_{edge.WeightPartial}.StoreUnsafe(ref weightPartials, at);");
-        body.AppendLine($"{I}        vedge_{edge.SourcePartial}.StoreUnsafe(ref sourcePartials, at);");
+        body.AppendLine($"{I}    aV += vedge_{edge.Value};");
+        body.AppendLine($"{I}    aRateV += vedge_{edge.Rate};");
+        body.AppendLine($"{I}    aCurvatureV += vedge_{edge.Curvature};");
+        body.AppendLine($"{I}    vedge_{edge.WeightPartial}.StoreUnsafe(ref weightPartials, at);");
+        body.AppendLine($"{I}    vedge_{edge.SourcePartial}.StoreUnsafe(ref sourcePartials, at);");
         body.AppendLine(
-            $"{I}        productV += vedge_{edge.WeightPartial} * Vector.LoadUnsafe(ref weightU, at) + vedge_{edge.SourcePartial} * Vector.LoadUnsafe(ref sourceU, at);"
+            $"{I}    productV += vedge_{edge.WeightPartial} * Vector.LoadUnsafe(ref weightU, at) + vedge_{edge.SourcePartial} * Vector.LoadUnsafe(ref sourceU, at);"
         );
         body.AppendLine(
-            $"{I}        weightMassV += vedge_{edge.WeightPartial} * vedge_{edge.WeightPartial} * Vector.LoadUnsafe(ref weightInverseMass, at);"
+            $"{I}    weightMassV += vedge_{edge.WeightPartial} * vedge_{edge.WeightPartial} * Vector.LoadUnsafe(ref weightInverseMass, at);"
         );
-        body.AppendLine($"{I}    }}");
-        body.AppendLine($"{I}    a = Vector.Sum(aV);");
-        body.AppendLine($"{I}    aRate = Vector.Sum(aRateV);");
-        body.AppendLine($"{I}    aCurvature = Vector.Sum(aCurvatureV);");
-        body.AppendLine($"{I}    product = Vector.Sum(productV);");
-        body.AppendLine($"{I}    weightMass = Vector.Sum(weightMassV);");
-        body.AppendLine($"{I}    e += k;");
         body.AppendLine($"{I}}}");
+        body.AppendLine($"{I}return new EdgeSums");
+        body.AppendLine($"{I}{{");
+        body.AppendLine($"{I}    A = Vector.Sum(aV),");
+        body.AppendLine($"{I}    Rate = Vector.Sum(aRateV),");
+        body.AppendLine($"{I}    Curvature = Vector.Sum(aCurvatureV),");
+        body.AppendLine($"{I}    Product = Vector.Sum(productV),");
+        body.AppendLine($"{I}    WeightMass = Vector.Sum(weightMassV),");
+        body.AppendLine($"{I}    Done = k,");
+        body.AppendLine($"{I}}};");
+        body.AppendLine("        }");
     }
 
     /// <summary>
