@@ -403,35 +403,16 @@ public sealed class NetworkRows : IMultiplierOperator
                 ss = sourceStart[j];
             if (count > 0 && (ws | ss) >= 0)
             {
-                // Consecutive weights and sources: the same sums, Vector<double>.Count at a time,
-                // inline (a call per row costs more than a small row's arithmetic).
-                ref var uW = ref Unsafe.Add(ref u0, ws);
-                ref var inverseW = ref Unsafe.Add(ref inverse0, ws);
-                ref var qddotW = ref Unsafe.Add(ref qddot0, ws);
-                ref var qddotS = ref Unsafe.Add(ref qddot0, ss);
-                ref var partialW = ref Unsafe.Add(ref weightPartial0, first);
-                ref var partialS = ref Unsafe.Add(ref sourcePartial0, first);
-                var k = 0;
-                if (Vector.IsHardwareAccelerated)
-                {
-                    var vla = new Vector<double>(la);
-                    for (; k + Vector<double>.Count <= count; k += Vector<double>.Count)
-                    {
-                        var at = (nuint)k;
-                        var weights =
-                            Vector.LoadUnsafe(ref uW, at)
-                            + Vector.LoadUnsafe(ref inverseW, at) * (Vector.LoadUnsafe(ref partialW, at) * vla);
-                        weights.StoreUnsafe(ref qddotW, at);
-                        var sources = Vector.LoadUnsafe(ref qddotS, at) + Vector.LoadUnsafe(ref partialS, at) * vla;
-                        sources.StoreUnsafe(ref qddotS, at);
-                    }
-                }
-                for (; k < count; k++)
-                {
-                    Unsafe.Add(ref qddotW, k) =
-                        Unsafe.Add(ref uW, k) + Unsafe.Add(ref inverseW, k) * (Unsafe.Add(ref partialW, k) * la);
-                    Unsafe.Add(ref qddotS, k) += Unsafe.Add(ref partialS, k) * la;
-                }
+                AccelerateConsecutive(
+                    la,
+                    ref Unsafe.Add(ref u0, ws),
+                    ref Unsafe.Add(ref inverse0, ws),
+                    ref Unsafe.Add(ref qddot0, ws),
+                    ref Unsafe.Add(ref qddot0, ss),
+                    ref Unsafe.Add(ref weightPartial0, first),
+                    ref Unsafe.Add(ref sourcePartial0, first),
+                    count
+                );
             }
             else
             {
@@ -446,6 +427,47 @@ public sealed class NetworkRows : IMultiplierOperator
             {
                 Unsafe.Add(ref qddot0, scalarCoordinate[k]) += scalarPartial[k] * l;
             }
+        }
+    }
+
+    /// <summary>
+    /// A row with consecutive weights and sources: its weights' accelerations written and its
+    /// part of -(G_q' lambda) added at its sources, Vector&lt;double&gt;.Count edges per pass. A
+    /// method of its own, not inlined: in the row loop, with the row arrays live, its six
+    /// references were spilled and reloaded on every pass.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AccelerateConsecutive(
+        double la,
+        ref double uW,
+        ref double inverseW,
+        ref double qddotW,
+        ref double qddotS,
+        ref double partialW,
+        ref double partialS,
+        int count
+    )
+    {
+        var k = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vla = new Vector<double>(la);
+            for (; k + Vector<double>.Count <= count; k += Vector<double>.Count)
+            {
+                var at = (nuint)k;
+                var weights =
+                    Vector.LoadUnsafe(ref uW, at)
+                    + Vector.LoadUnsafe(ref inverseW, at) * (Vector.LoadUnsafe(ref partialW, at) * vla);
+                weights.StoreUnsafe(ref qddotW, at);
+                var sources = Vector.LoadUnsafe(ref qddotS, at) + Vector.LoadUnsafe(ref partialS, at) * vla;
+                sources.StoreUnsafe(ref qddotS, at);
+            }
+        }
+        for (; k < count; k++)
+        {
+            Unsafe.Add(ref qddotW, k) =
+                Unsafe.Add(ref uW, k) + Unsafe.Add(ref inverseW, k) * (Unsafe.Add(ref partialW, k) * la);
+            Unsafe.Add(ref qddotS, k) += Unsafe.Add(ref partialS, k) * la;
         }
     }
 
