@@ -61,27 +61,12 @@ public static class SmallDense
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddScaled(double alpha, ReadOnlySpan<double> x, Span<double> y)
     {
-        var n = x.Length;
-        if (y.Length < n)
+        if (y.Length < x.Length)
         {
             throw new ArgumentException("y is shorter than x", nameof(y));
         }
-        ref var x0 = ref MemoryMarshal.GetReference(x);
-        ref var y0 = ref MemoryMarshal.GetReference(y);
-        var k = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var va = new Vector<double>(alpha);
-            for (; k + Vector<double>.Count <= n; k += Vector<double>.Count)
-            {
-                var sum = Vector.LoadUnsafe(ref y0, (nuint)k) + va * Vector.LoadUnsafe(ref x0, (nuint)k);
-                sum.StoreUnsafe(ref y0, (nuint)k);
-            }
-        }
-        for (; k < n; k++)
-        {
-            Unsafe.Add(ref y0, k) += alpha * Unsafe.Add(ref x0, k);
-        }
+        // y - (-alpha) x is y + alpha x exactly: one loop for both signs.
+        Subtract(-alpha, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y), x.Length);
     }
 
     /// <summary>z = (alpha x) y elementwise over x's length (y and z at least as long); inlined at its call sites.</summary>
