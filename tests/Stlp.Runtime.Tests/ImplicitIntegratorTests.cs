@@ -160,3 +160,90 @@ public sealed class TransitionWindowTests
         Assert.Equal(0.1, windows.Limit(0.0, 0.1));
     }
 }
+
+/// <summary>q'' = -20 q' - 100 (q - e(t)): a coordinate tracking a presented signal, as a neuron tracks its input.</summary>
+internal sealed class SignalTracker : IKernel
+{
+    public int CoordinateCount => 1;
+    public int ConstraintCount => 0;
+    public int ParameterCount => 0;
+    public int SignalCount => 1;
+
+    public void Evaluate(
+        double t,
+        ReadOnlySpan<double> q,
+        ReadOnlySpan<double> qdot,
+        ReadOnlySpan<double> parameters,
+        ReadOnlySpan<double> signals,
+        Span<double> qddot,
+        Span<double> lambdaNormalized,
+        Span<double> g,
+        Span<double> gdot,
+        out double varpi
+    )
+    {
+        qddot[0] = -20 * qdot[0] - 100 * (q[0] - signals[0]);
+        varpi = 1;
+    }
+}
+
+public sealed class WindowStepMemoryTests
+{
+    [Fact]
+    public void TheMemoryCapsAStepAtAndAfterTheOffsetWhereItLearnedIt()
+    {
+        var windows = new TransitionWindows(0.5, 0.05, count: 3);
+        var memory = windows.NewMemory();
+        // Nothing learned yet: the windows' own limits.
+        Assert.Equal(0.025, memory.Limit(0.45, 10), 12);
+        Assert.Equal(0.4, memory.Limit(0.55, 10), 12);
+        // A step that started outside teaches nothing; one that started inside teaches its offset.
+        memory.Accepted(0.3, 1e-6);
+        Assert.Equal(0.025, memory.Limit(0.45, 10), 12);
+        memory.Accepted(0.47, 0.002);
+        // In the next window: before that offset no cap, at and after it the learned step.
+        Assert.Equal(0.025, memory.Limit(0.95, 10), 12);
+        Assert.Equal(0.002, memory.Limit(0.97, 10), 12);
+        Assert.Equal(0.002, memory.Limit(0.99, 10), 12);
+        // Never longer than the windows allow, and no cap outside a window.
+        Assert.Equal(0.001, memory.Limit(0.999, 0.001), 12);
+        Assert.Equal(0.4, memory.Limit(1.05, 10), 12);
+        // A memory starts empty.
+        Assert.Equal(0.025, windows.NewMemory().Limit(0.97, 10), 12);
+    }
+
+    [Fact]
+    public void StepsLearnedInOneWindowCutTheRejectionsOfTheNextWithoutChangingTheSolution()
+    {
+        const int switches = 19;
+        var signal = new Stlp.Runtime.Signals.PresentedSignal(
+            [.. Enumerable.Range(0, 20).Select(k => Math.Sin(3.0 * k))],
+            present: 0.5,
+            mollify: 0.05,
+            cycles: 1
+        );
+        IntegrationStatistics Run(double? fixedStep, double[] y)
+        {
+            var system = new KernelSystem(new SignalTracker(), [], (t, values) => values[0] = signal.At(t).Value)
+            {
+                Windows = new TransitionWindows(0.5, 0.05, switches),
+            };
+            return new DormandPrince(1e-8, 1e-10) { FixedStep = fixedStep }.Integrate(
+                system,
+                0,
+                y,
+                10,
+                10,
+                (_, _) => { }
+            );
+        }
+        var adaptive = new double[] { Math.Sin(0), 0 };
+        var stats = Run(null, adaptive);
+        var reference = new double[] { Math.Sin(0), 0 };
+        Run(1e-4, reference);
+        Assert.Equal(reference[0], adaptive[0], 1e-7);
+        Assert.Equal(reference[1], adaptive[1], 1e-6);
+        // Without the memory 152 steps were rejected here, eight per window; with it 60.
+        Assert.InRange(stats.Rejected, 0, 4 * switches);
+    }
+}

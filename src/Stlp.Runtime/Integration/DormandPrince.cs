@@ -83,6 +83,7 @@ public sealed class DormandPrince(double relativeTolerance, double absoluteToler
         var h = FixedStep ?? Math.Min(InitialStep, t1 - t0);
         output(t, y);
         var clock = new OutputClock(t0, outputEvery, t1, output);
+        var memory = FixedStep is null ? s.Windows?.NewMemory() : null;
         s.Derivative(t, y, k1);
         while (!OutputClock.Reached(t, t1) && !cancel.IsCancellationRequested)
         {
@@ -90,7 +91,7 @@ public sealed class DormandPrince(double relativeTolerance, double absoluteToler
             var proposed = h;
             if (FixedStep is null)
             {
-                h = s.LimitStep(t, h);
+                h = memory?.Limit(t, h) ?? s.LimitStep(t, h);
             }
             // The stages (Vector<double> at a time, the scalar loop's values bit for bit).
             StageSums.Combine(tmp, y, h, [A21], [k1]);
@@ -152,6 +153,8 @@ public sealed class DormandPrince(double relativeTolerance, double absoluteToler
                     }
                 }
             );
+            // What the error allows from t, however far the next step may go: for the next window.
+            memory?.Accepted(t, StepControl.AfterAccept(h, h, error, 0.2));
             t += h;
             StepControl.Accept(s, stats, t, h, y, y1, k1, k7, afterStep, clock);
             if (FixedStep is null)
