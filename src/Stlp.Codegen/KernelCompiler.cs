@@ -39,6 +39,8 @@ public static class KernelCompiler
             MetadataReference.CreateFromFile(typeof(object).Assembly.Location),
             MetadataReference.CreateFromFile(Framework("System.Runtime.dll")),
             MetadataReference.CreateFromFile(Framework("System.Memory.dll")),
+            // Where Stlp.Runtime's signatures say Vector<T> is (VectorMath): a forward to CoreLib.
+            MetadataReference.CreateFromFile(Framework("System.Numerics.Vectors.dll")),
             MetadataReference.CreateFromFile(typeof(IKernel).Assembly.Location),
         ];
     });

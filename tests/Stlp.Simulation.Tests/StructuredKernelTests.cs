@@ -172,13 +172,16 @@ public class StructuredKernelTests
 
     /// <summary>
     /// Rows of 5 and 7 edges (the emitted loops take Vector&lt;double&gt;.Count edges per pass and
-    /// the rest one by one) and summands with and without a vector form: a call has none, so
-    /// that form's loop takes every edge one by one.
+    /// the rest one by one; the first layer's sources are consecutive, the second's gathered)
+    /// and summands with and without a vector form: tanh has one (VectorMath), sin none, so
+    /// that form's loop takes every edge one by one. The rows' values go four rows at a time
+    /// (one per lane, with VectorMath's tanh) and the rest one by one.
     /// </summary>
     [Theory]
     [InlineData("w[i]*in[i]")]
     [InlineData("w[i]*in[i]/(2 + in[i]*in[i]) - 0.1*w[i]*w[i]*w[i]")]
     [InlineData("w[i]*tanh(in[i])")]
+    [InlineData("w[i]*sin(in[i])")]
     public void EmittedLoopsAgreeWithTheInterpreterForAnySummandAndRowLength(string summand)
     {
         var model = Models.FromText(

@@ -13,7 +13,7 @@ namespace Stlp.Codegen.Structured;
 public static class LoopEmitter
 {
     /// <summary>The generator's version, part of every source (and so of the cache key).</summary>
-    public const string GeneratorVersion = "Stlp.Codegen loops 1.5";
+    public const string GeneratorVersion = "Stlp.Codegen loops 1.6";
 
     /// <summary>The source of the form loops.</summary>
     public static string Emit(LoopProgram p)
@@ -25,6 +25,7 @@ public static class LoopEmitter
         body.AppendLine("    using System.Numerics;");
         body.AppendLine("    using System.Runtime.CompilerServices;");
         body.AppendLine("    using System.Runtime.InteropServices;");
+        body.AppendLine("    using System.Runtime.Intrinsics;");
         body.AppendLine("    using Stlp.Runtime.Kernels;");
         body.AppendLine("    using Stlp.Runtime.Kernels.Structured;");
         body.AppendLine();
@@ -72,7 +73,9 @@ public static class LoopEmitter
         }
         if (p.Edge is not null && VectorCode(p.Edge.Instructions) is { } vectorCode)
         {
-            AppendVectorEdgeMethod(body, p.Edge, vectorCode);
+            AppendEdgeSumsType(body);
+            AppendVectorEdgeMethod(body, p.Edge, vectorCode, gathered: false);
+            AppendVectorEdgeMethod(body, p.Edge, vectorCode, gathered: true);
         }
         body.AppendLine("    }");
         body.AppendLine("}");
@@ -110,7 +113,101 @@ public static class LoopEmitter
         "ScalarPartial",
         "EdgeProduct",
         "EdgeWeightMass",
+        "SumValue",
+        "SumRate",
+        "SumCurvature",
     ];
+
+    /// <summary>The row arrays a block of rows reads or writes as vectors.</summary>
+    private static readonly string[] BlockArrays =
+    [
+        "sumValue",
+        "sumRate",
+        "sumCurvature",
+        "g",
+        "gdot",
+        "gamma",
+        "outputPartial",
+        "sumPartial",
+    ];
+
+    /// <summary>
+    /// The form's code on vectors for a block of rows (one row per lane), or null where rows go
+    /// one by one: a form without a sum over edges, with signals (their slots are not
+    /// consecutive), or with an operation that has no vector form.
+    /// </summary>
+    private static string[]? BlockCode(FormTemplate form, EdgeTemplate? edge) =>
+        form.HasSum && edge is not null && VectorCode(edge.Instructions) is not null && form.SignalCount == 0
+            ? VectorCode(
+                form.Instructions,
+                "fv_",
+                ins =>
+                    ins.InputKind switch
+                    {
+                        InputKind.Coordinate => $"zv{ins.InputIndex}",
+                        InputKind.Velocity => $"zvRate{ins.InputIndex}",
+                        _ => null,
+                    }
+            )
+            : null;
+
+    /// <summary>
+    /// Rows j .. j + 3 at once, one per lane: their slots gathered into vectors (each row's
+    /// output and scalars are wherever the layout put them; NetworkRows checked they are below
+    /// n), the form's code on them, its results stored for the rows.
+    /// </summary>
+    private static void AppendBlockTail(StringBuilder body, string I, FormTemplate form, string[] code)
+    {
+        body.AppendLine($"{I}var at = (nuint)j;");
+        body.AppendLine($"{I}// The slots, lane i for row j + i: outputs, sums, then each scalar slot.");
+        AppendGather(body, I, "0", "output[j]", "output[j + 1]", "output[j + 2]", "output[j + 3]");
+        body.AppendLine(
+            $"{I}Vector<double> zv1 = Vector.LoadUnsafe(ref sumValue0, at), zvRate1 = Vector.LoadUnsafe(ref sumRate0, at);"
+        );
+        body.AppendLine(
+            $"{I}Vector<double> zv2 = Vector.LoadUnsafe(ref sumCurvature0, at), zvRate2 = Vector<double>.Zero;"
+        );
+        for (var s = 0; s < form.ScalarCount; s++)
+        {
+            AppendGather(
+                body,
+                I,
+                $"{3 + s}",
+                [.. Enumerable.Range(0, 4).Select(i => $"scalarCoordinate[scalarStart[j + {i}] + {s}]")]
+            );
+        }
+        for (var i = 0; i < code.Length; i++)
+        {
+            body.AppendLine($"{I}var fv_{i} = {code[i]};");
+        }
+        body.AppendLine($"{I}fv_{form.G}.StoreUnsafe(ref g0, at);");
+        body.AppendLine($"{I}fv_{form.Gdot}.StoreUnsafe(ref gdot0, at);");
+        body.AppendLine($"{I}fv_{form.Gamma}.StoreUnsafe(ref gamma0, at);");
+        body.AppendLine($"{I}fv_{form.OutputPartial}.StoreUnsafe(ref outputPartial0, at);");
+        body.AppendLine($"{I}fv_{form.SumPartial}.StoreUnsafe(ref sumPartial0, at);");
+        for (var s = 0; s < form.ScalarCount; s++)
+        {
+            for (var lane = 0; lane < 4; lane++)
+            {
+                body.AppendLine(
+                    $"{I}scalarPartial[scalarStart[j + {lane}] + {s}] = fv_{form.ScalarPartials[s]}.GetElement({lane});"
+                );
+            }
+        }
+    }
+
+    /// <summary>Slot z{slot} and its rate for four rows, at the coordinates the four expressions give.</summary>
+    private static void AppendGather(StringBuilder body, string I, string slot, params string[] coordinates)
+    {
+        for (var lane = 0; lane < 4; lane++)
+        {
+            body.AppendLine($"{I}var c{slot}_{lane} = {coordinates[lane]};");
+        }
+        string Lanes(string vector) =>
+            string.Join(", ", Enumerable.Range(0, 4).Select(lane => $"Unsafe.Add(ref {vector}, c{slot}_{lane})"));
+        body.AppendLine($"{I}var zv{slot} = Vector256.Create({Lanes("q0")}).AsVector();");
+        body.AppendLine($"{I}var zvRate{slot} = Vector256.Create({Lanes("qdot0")}).AsVector();");
+    }
 
     private static void AppendForm(StringBuilder body, int k, FormTemplate form, EdgeTemplate? edge)
     {
@@ -167,15 +264,67 @@ public static class LoopEmitter
                     ("inverseMass0", "inverseMass"),
                     ("weightPartial0", "weightPartial"),
                     ("sourcePartial0", "sourcePartial"),
+                    ("edgeSource0", "edgeSource"),
                 }
             )
             {
                 body.AppendLine($"            ref var {name} = ref MemoryMarshal.GetArrayDataReference({array});");
             }
         }
+        var blocks = BlockCode(form, edge);
+        if (blocks is not null)
+        {
+            // Blocks are read and written as vectors at rows j .. j + Count - 1 < end.
+            body.AppendLine("            if (start < 0 || end > output.Length)");
+            body.AppendLine("            {");
+            body.AppendLine("                throw new ArgumentOutOfRangeException(nameof(end));");
+            body.AppendLine("            }");
+            foreach (var array in BlockArrays)
+            {
+                body.AppendLine($"            ref var {array}0 = ref MemoryMarshal.GetArrayDataReference({array});");
+            }
+        }
         body.AppendLine("            for (var j = start; j < end; j++)");
         body.AppendLine("            {");
         body.AppendLine($"{I}double a = 0.0, aRate = 0.0, aCurvature = 0.0, product = 0.0, weightMass = 0.0;");
+        AppendEdgeSums(body, I, form, edge);
+        body.AppendLine($"{I}edgeProduct[j] = product;");
+        body.AppendLine($"{I}edgeWeightMass[j] = weightMass;");
+        if (blocks is null)
+        {
+            AppendRowTail(body, I, form);
+            body.AppendLine("            }");
+            body.AppendLine("        }");
+            return;
+        }
+        body.AppendLine($"{I}sumValue[j] = a;");
+        body.AppendLine($"{I}sumRate[j] = aRate;");
+        body.AppendLine($"{I}sumCurvature[j] = aCurvature;");
+        body.AppendLine("            }");
+        body.AppendLine(
+            "            // The rows' G, Gdot, gamma and partials: four rows at once, one per lane (where vectors"
+        );
+        body.AppendLine("            // hold four doubles), the rest one by one.");
+        body.AppendLine("            for (var j = start; j < end; )");
+        body.AppendLine("            {");
+        body.AppendLine($"{I}if (Vector<double>.Count == 4 && Vector256.IsHardwareAccelerated && j + 4 <= end)");
+        body.AppendLine($"{I}{{");
+        AppendBlockTail(body, I + "    ", form, blocks);
+        body.AppendLine($"{I}    j += 4;");
+        body.AppendLine($"{I}    continue;");
+        body.AppendLine($"{I}}}");
+        body.AppendLine($"{I}{{");
+        body.AppendLine($"{I}    double a = sumValue[j], aRate = sumRate[j], aCurvature = sumCurvature[j];");
+        AppendRowTail(body, I + "    ", form);
+        body.AppendLine($"{I}}}");
+        body.AppendLine($"{I}j++;");
+        body.AppendLine("            }");
+        body.AppendLine("        }");
+    }
+
+    /// <summary>The row's sums over its in-edges (a, its rate and curvature, G_q u's and D's edge parts).</summary>
+    private static void AppendEdgeSums(StringBuilder body, string I, FormTemplate form, EdgeTemplate? edge)
+    {
         if (form.HasSum && edge is not null)
         {
             body.AppendLine(
@@ -220,8 +369,11 @@ public static class LoopEmitter
             );
             body.AppendLine($"{I}}}");
         }
-        body.AppendLine($"{I}edgeProduct[j] = product;");
-        body.AppendLine($"{I}edgeWeightMass[j] = weightMass;");
+    }
+
+    /// <summary>One row's slots, its code and its stores (a, aRate, aCurvature in locals).</summary>
+    private static void AppendRowTail(StringBuilder body, string I, FormTemplate form)
+    {
         body.AppendLine($"{I}// The row's slots: its output, the sum, its scalars and signal values.");
         body.AppendLine($"{I}double z0 = q[output[j]], zRate0 = qdot[output[j]];");
         body.AppendLine($"{I}double z1 = a, zRate1 = aRate;");
@@ -263,8 +415,6 @@ public static class LoopEmitter
         {
             body.AppendLine($"{I}sumPartial[j] = 0.0;");
         }
-        body.AppendLine("            }");
-        body.AppendLine("        }");
     }
 
     /// <summary>
@@ -276,31 +426,32 @@ public static class LoopEmitter
     private static void AppendVectorEdges(StringBuilder body, string I)
     {
         body.AppendLine(
-            $"{I}if (Vector.IsHardwareAccelerated && weightStart[j] >= 0 && sourceStart[j] >= 0 && last - e >= Vector<double>.Count)"
+            $"{I}if (Vector.IsHardwareAccelerated && weightStart[j] >= 0 && last - e >= Vector<double>.Count && (sourceStart[j] >= 0 || (Vector<double>.Count == 4 && Vector256.IsHardwareAccelerated)))"
         );
         body.AppendLine($"{I}{{");
-        body.AppendLine($"{I}    var sums = VectorEdges(");
+        body.AppendLine($"{I}    var sums = sourceStart[j] >= 0");
+        body.AppendLine($"{I}        ? VectorEdges(");
         foreach (
-            var reference in new[]
-            {
-                "q0, weightStart[j]",
-                "qdot0, weightStart[j]",
-                "u0, weightStart[j]",
-                "inverseMass0, weightStart[j]",
-                "q0, sourceStart[j]",
-                "qdot0, sourceStart[j]",
-                "u0, sourceStart[j]",
-                "weightPartial0, e",
-                "sourcePartial0, e",
-            }
+            var reference in WeightReferences.Concat(
+                ["q0, sourceStart[j]", "qdot0, sourceStart[j]", "u0, sourceStart[j]"]
+            )
         )
         {
-            body.AppendLine($"{I}        ref Unsafe.Add(ref {reference}),");
+            body.AppendLine($"{I}            ref Unsafe.Add(ref {reference}),");
         }
-        body.AppendLine($"{I}        last - e,");
-        body.AppendLine($"{I}        t,");
-        body.AppendLine($"{I}        p");
-        body.AppendLine($"{I}    );");
+        AppendEdgeArguments(body, I + "        ");
+        body.AppendLine(
+            $"{I}        // Sources elsewhere (a deeper layer's: each neuron's output sits among its weights)."
+        );
+        body.AppendLine($"{I}        : GatheredEdges(");
+        foreach (var reference in WeightReferences.Concat(["edgeSource0, e"]))
+        {
+            body.AppendLine($"{I}            ref Unsafe.Add(ref {reference}),");
+        }
+        body.AppendLine($"{I}            ref q0,");
+        body.AppendLine($"{I}            ref qdot0,");
+        body.AppendLine($"{I}            ref u0,");
+        AppendEdgeArguments(body, I + "        ", ");");
         body.AppendLine($"{I}    a = sums.A;");
         body.AppendLine($"{I}    aRate = sums.Rate;");
         body.AppendLine($"{I}    aCurvature = sums.Curvature;");
@@ -310,14 +461,32 @@ public static class LoopEmitter
         body.AppendLine($"{I}}}");
     }
 
+    /// <summary>The references to a consecutive row's weights (value, rate, u, 1/m) at its first edge.</summary>
+    private static readonly string[] WeightReferences =
+    [
+        "q0, weightStart[j]",
+        "qdot0, weightStart[j]",
+        "u0, weightStart[j]",
+        "inverseMass0, weightStart[j]",
+    ];
+
+    private static void AppendEdgeArguments(StringBuilder body, string I, string close = ")")
+    {
+        body.AppendLine($"{I}    ref Unsafe.Add(ref weightPartial0, e),");
+        body.AppendLine($"{I}    ref Unsafe.Add(ref sourcePartial0, e),");
+        body.AppendLine($"{I}    last - e,");
+        body.AppendLine($"{I}    t,");
+        body.AppendLine($"{I}    p");
+        body.AppendLine($"{I}{close}");
+    }
+
     /// <summary>
     /// <c>VectorEdges</c>: a consecutive row's edges, Vector&lt;double&gt;.Count per pass, with
     /// the summand's code on vectors. A method of its own, not inlined: in the row loop, with
     /// the row's arrays live, its nine references were spilled and reloaded on every pass.
     /// </summary>
-    private static void AppendVectorEdgeMethod(StringBuilder body, EdgeTemplate edge, string[] code)
+    private static void AppendEdgeSumsType(StringBuilder body)
     {
-        const string I = "            ";
         body.AppendLine();
         body.AppendLine("        /// <summary>A row's edge sums, and how many edges they cover.</summary>");
         body.AppendLine("        private struct EdgeSums");
@@ -325,14 +494,36 @@ public static class LoopEmitter
         body.AppendLine("            public double A, Rate, Curvature, Product, WeightMass;");
         body.AppendLine("            public int Done;");
         body.AppendLine("        }");
+    }
+
+    /// <param name="gathered">
+    /// <c>GatheredEdges</c>: the sources are wherever their indices say, four per pass (where
+    /// vectors hold four doubles), read lane by lane; else <c>VectorEdges</c> with consecutive sources.
+    /// </param>
+    private static void AppendVectorEdgeMethod(StringBuilder body, EdgeTemplate edge, string[] code, bool gathered)
+    {
+        const string I = "            ";
         body.AppendLine();
-        body.AppendLine(
-            "        /// <summary>The edges of a row with consecutive weights and sources, Vector<double>.Count per pass (the rest is the caller's).</summary>"
-        );
-        body.AppendLine("        [MethodImpl(MethodImplOptions.NoInlining)]");
-        body.AppendLine(
-            "        private static EdgeSums VectorEdges(ref double weights, ref double weightRates, ref double weightU, ref double weightInverseMass, ref double sources, ref double sourceRates, ref double sourceU, ref double weightPartials, ref double sourcePartials, int count, double t, ReadOnlySpan<double> p)"
-        );
+        if (gathered)
+        {
+            body.AppendLine(
+                "        /// <summary>The edges of a row with consecutive weights and sources anywhere, four per pass (the rest is the caller's).</summary>"
+            );
+            body.AppendLine("        [MethodImpl(MethodImplOptions.NoInlining)]");
+            body.AppendLine(
+                "        private static EdgeSums GatheredEdges(ref double weights, ref double weightRates, ref double weightU, ref double weightInverseMass, ref int sourceIndex, ref double q0, ref double qdot0, ref double u0, ref double weightPartials, ref double sourcePartials, int count, double t, ReadOnlySpan<double> p)"
+            );
+        }
+        else
+        {
+            body.AppendLine(
+                "        /// <summary>The edges of a row with consecutive weights and sources, Vector<double>.Count per pass (the rest is the caller's).</summary>"
+            );
+            body.AppendLine("        [MethodImpl(MethodImplOptions.NoInlining)]");
+            body.AppendLine(
+                "        private static EdgeSums VectorEdges(ref double weights, ref double weightRates, ref double weightU, ref double weightInverseMass, ref double sources, ref double sourceRates, ref double sourceU, ref double weightPartials, ref double sourcePartials, int count, double t, ReadOnlySpan<double> p)"
+            );
+        }
         body.AppendLine("        {");
         body.AppendLine(
             $"{I}Vector<double> aV = Vector<double>.Zero, aRateV = Vector<double>.Zero, aCurvatureV = Vector<double>.Zero, productV = Vector<double>.Zero, weightMassV = Vector<double>.Zero;"
@@ -343,8 +534,24 @@ public static class LoopEmitter
         body.AppendLine($"{I}    var at = (nuint)k;");
         body.AppendLine($"{I}    var w = Vector.LoadUnsafe(ref weights, at);");
         body.AppendLine($"{I}    var wRate = Vector.LoadUnsafe(ref weightRates, at);");
-        body.AppendLine($"{I}    var source = Vector.LoadUnsafe(ref sources, at);");
-        body.AppendLine($"{I}    var sourceRate = Vector.LoadUnsafe(ref sourceRates, at);");
+        if (gathered)
+        {
+            for (var lane = 0; lane < 4; lane++)
+            {
+                body.AppendLine($"{I}    var s{lane} = Unsafe.Add(ref sourceIndex, k + {lane});");
+            }
+            string Lanes(string vector) =>
+                string.Join(", ", Enumerable.Range(0, 4).Select(lane => $"Unsafe.Add(ref {vector}, s{lane})"));
+            body.AppendLine($"{I}    var source = Vector256.Create({Lanes("q0")}).AsVector();");
+            body.AppendLine($"{I}    var sourceRate = Vector256.Create({Lanes("qdot0")}).AsVector();");
+            body.AppendLine($"{I}    var sourceUs = Vector256.Create({Lanes("u0")}).AsVector();");
+        }
+        else
+        {
+            body.AppendLine($"{I}    var source = Vector.LoadUnsafe(ref sources, at);");
+            body.AppendLine($"{I}    var sourceRate = Vector.LoadUnsafe(ref sourceRates, at);");
+            body.AppendLine($"{I}    var sourceUs = Vector.LoadUnsafe(ref sourceU, at);");
+        }
         for (var i = 0; i < code.Length; i++)
         {
             body.AppendLine($"{I}    var vedge_{i} = {code[i]};");
@@ -355,7 +562,7 @@ public static class LoopEmitter
         body.AppendLine($"{I}    vedge_{edge.WeightPartial}.StoreUnsafe(ref weightPartials, at);");
         body.AppendLine($"{I}    vedge_{edge.SourcePartial}.StoreUnsafe(ref sourcePartials, at);");
         body.AppendLine(
-            $"{I}    productV += vedge_{edge.WeightPartial} * Vector.LoadUnsafe(ref weightU, at) + vedge_{edge.SourcePartial} * Vector.LoadUnsafe(ref sourceU, at);"
+            $"{I}    productV += vedge_{edge.WeightPartial} * Vector.LoadUnsafe(ref weightU, at) + vedge_{edge.SourcePartial} * sourceUs;"
         );
         body.AppendLine(
             $"{I}    weightMassV += vedge_{edge.WeightPartial} * vedge_{edge.WeightPartial} * Vector.LoadUnsafe(ref weightInverseMass, at);"
@@ -377,23 +584,39 @@ public static class LoopEmitter
     /// The summand's code as Vector&lt;double&gt; expressions (edge slots w, wRate, source,
     /// sourceRate), or null when an operation has no vector form (a call, a real power).
     /// </summary>
-    private static string[]? VectorCode(Instruction[] code)
+    private static string[]? VectorCode(Instruction[] code) =>
+        VectorCode(
+            code,
+            "vedge_",
+            ins =>
+                ins.InputKind switch
+                {
+                    InputKind.Coordinate => ins.InputIndex == 0 ? "w" : "source",
+                    InputKind.Velocity => ins.InputIndex == 0 ? "wRate" : "sourceRate",
+                    _ => null,
+                }
+        );
+
+    /// <summary>
+    /// Code as Vector&lt;double&gt; expressions, temporaries named <paramref name="prefix"/>i and
+    /// coordinate and velocity inputs as <paramref name="input"/> names them; null when an
+    /// operation has no vector form (a real power, a call other than tanh).
+    /// </summary>
+    private static string[]? VectorCode(Instruction[] code, string prefix, Func<Instruction, string?> input)
     {
         var lines = new string[code.Length];
         for (var i = 0; i < code.Length; i++)
         {
             var ins = code[i];
-            string R(int x) => $"vedge_{x}";
+            string R(int x) => prefix + x;
             string? text = ins.Op switch
             {
                 OpCode.Constant => $"new Vector<double>({KernelEmitter.Literal(ins.Value)})",
                 OpCode.Input => ins.InputKind switch
                 {
                     InputKind.Time => "new Vector<double>(t)",
-                    InputKind.Coordinate => ins.InputIndex == 0 ? "w" : "source",
-                    InputKind.Velocity => ins.InputIndex == 0 ? "wRate" : "sourceRate",
                     InputKind.Parameter => $"new Vector<double>(p[{ins.InputIndex}])",
-                    _ => null,
+                    _ => input(ins),
                 },
                 // The scalar code's text: its operators mean the same on vectors, in the same order.
                 OpCode.Add or OpCode.Mul or OpCode.Subtract or OpCode.Negate or OpCode.Divide or OpCode.Square =>
@@ -401,6 +624,8 @@ public static class LoopEmitter
                 OpCode.PowInt when ins.Value is 2 or 3 => KernelEmitter.Expression(ins, R),
                 OpCode.Reciprocal => $"Vector<double>.One / {R(ins.Args[0])}",
                 OpCode.Sqrt => $"Vector.SquareRoot({R(ins.Args[0])})",
+                // Within 3 ulp of Math.Tanh, which the row-by-row code calls.
+                OpCode.Call when ins.Name == "tanh" => $"VectorMath.Tanh({R(ins.Args[0])})",
                 _ => null,
             };
             if (text is null)

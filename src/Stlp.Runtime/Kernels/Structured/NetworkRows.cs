@@ -58,7 +58,19 @@ public sealed class NetworkRows : IMultiplierOperator
         shared = SharedCoordinates(coordinateCount, rowOutput, edgeSource, edgeWeight, scalarCoordinate);
         RowWeightStart = ConsecutiveStarts(rowEdgeStart, edgeWeight);
         RowSourceStart = ConsecutiveStarts(rowEdgeStart, edgeSource);
+        SumValue = new double[r];
+        SumRate = new double[r];
+        SumCurvature = new double[r];
     }
+
+    /// <summary>Per row, a_j = the sum over its in-edges, kept by form loops that evaluate several rows at once.</summary>
+    public double[] SumValue { get; }
+
+    /// <summary>Per row, the rate of a_j (as <see cref="SumValue"/>).</summary>
+    public double[] SumRate { get; }
+
+    /// <summary>Per row, the second derivative of a_j without accelerations (as <see cref="SumValue"/>).</summary>
+    public double[] SumCurvature { get; }
 
     /// <summary>
     /// Every coordinate below n and the CSR offsets well formed: the loops over the rows (the
@@ -414,6 +426,21 @@ public sealed class NetworkRows : IMultiplierOperator
                     count
                 );
             }
+            else if (count > 0 && ws >= 0)
+            {
+                // Sources elsewhere (a deeper layer's: each neuron's output sits among its weights).
+                AccelerateGathered(
+                    la,
+                    ref Unsafe.Add(ref u0, ws),
+                    ref Unsafe.Add(ref inverse0, ws),
+                    ref Unsafe.Add(ref qddot0, ws),
+                    ref Unsafe.Add(ref weightPartial0, first),
+                    ref Unsafe.Add(ref sourcePartial0, first),
+                    ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(edgeSource), first),
+                    ref qddot0,
+                    count
+                );
+            }
             else
             {
                 for (var e = first; e < first + count; e++)
@@ -468,6 +495,47 @@ public sealed class NetworkRows : IMultiplierOperator
             Unsafe.Add(ref qddotW, k) =
                 Unsafe.Add(ref uW, k) + Unsafe.Add(ref inverseW, k) * (Unsafe.Add(ref partialW, k) * la);
             Unsafe.Add(ref qddotS, k) += Unsafe.Add(ref partialS, k) * la;
+        }
+    }
+
+    /// <summary>
+    /// A row with consecutive weights and sources anywhere: the weights' accelerations as in
+    /// <see cref="AccelerateConsecutive"/>, the sources' parts added one by one at their indices.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AccelerateGathered(
+        double la,
+        ref double uW,
+        ref double inverseW,
+        ref double qddotW,
+        ref double partialW,
+        ref double partialS,
+        ref int source,
+        ref double qddot0,
+        int count
+    )
+    {
+        var k = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vla = new Vector<double>(la);
+            for (; k + Vector<double>.Count <= count; k += Vector<double>.Count)
+            {
+                var at = (nuint)k;
+                var weights =
+                    Vector.LoadUnsafe(ref uW, at)
+                    + Vector.LoadUnsafe(ref inverseW, at) * (Vector.LoadUnsafe(ref partialW, at) * vla);
+                weights.StoreUnsafe(ref qddotW, at);
+            }
+        }
+        for (; k < count; k++)
+        {
+            Unsafe.Add(ref qddotW, k) =
+                Unsafe.Add(ref uW, k) + Unsafe.Add(ref inverseW, k) * (Unsafe.Add(ref partialW, k) * la);
+        }
+        for (k = 0; k < count; k++)
+        {
+            Unsafe.Add(ref qddot0, Unsafe.Add(ref source, k)) += Unsafe.Add(ref partialS, k) * la;
         }
     }
 
