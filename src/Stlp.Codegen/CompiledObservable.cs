@@ -1,6 +1,8 @@
 using System.Linq.Expressions;
 using System.Reflection;
+using Microsoft.FSharp.Core;
 using Stlp.Ir;
+using Stlp.Model;
 
 namespace Stlp.Codegen;
 
@@ -100,7 +102,9 @@ public sealed class CompiledObservable
         nameof(Interpreter.PowInt),
         [typeof(double), typeof(int)]
     )!;
-    private static readonly MethodInfo Call = typeof(Primitives).GetMethod(nameof(Primitives.Call))!;
+    private static readonly MethodInfo InvokePrimitive = typeof(FSharpFunc<double[], double>).GetMethod(
+        nameof(FSharpFunc<double[], double>.Invoke)
+    )!;
 
     private static Expression Operation(
         Instruction ins,
@@ -141,9 +145,10 @@ public sealed class CompiledObservable
             OpCode.Sqrt => Expression.Call(Sqrt, temps[a[0]]),
             OpCode.PowInt => Expression.Call(PowInt, temps[a[0]], Expression.Constant((int)ins.Value)),
             OpCode.Pow => Expression.Call(Pow, temps[a[0]], temps[a[1]]),
+            // The primitive's evaluator found once, here, rather than by name on every call.
             OpCode.Call => Expression.Call(
-                Call,
-                Expression.Constant(ins.Name),
+                Expression.Constant(Functions.find(ins.Name).Eval),
+                InvokePrimitive,
                 Expression.NewArrayInit(typeof(double), a.Select(x => (Expression)temps[x]))
             ),
             _ => throw new InvalidOperationException($"unknown operation {ins.Op}"),
