@@ -170,6 +170,47 @@ public sealed class StructuredSolverTests
 
     [Theory]
     [MemberData(nameof(Cases))]
+    public void TheForwardSweepTakenWithTheFactorizationGivesTheSameMultipliers(int[] sizes, double ratio)
+    {
+        var net = RandomNet(sizes, ratio, 7);
+        var n = net.NeuronCount;
+        var b = RandomVector(n, 3);
+        var separate = new double[n];
+        var apart = new LayeredBlockSolver(net);
+        apart.Factor(0);
+        apart.Solve(b, separate);
+        // Factor(t, b) then the back substitution alone, layer by layer from the outputs down.
+        var together = new LayeredBlockSolver(net);
+        together.Factor(0, b);
+        var lambda = new double[n];
+        var z = new double[n];
+        for (var l = net.LayerCount - 1; l >= 0; l--)
+        {
+            int size = net.Size(l),
+                offset = net.Offset(l);
+            var zl = z.AsSpan(0, size);
+            zl.Clear();
+            if (l + 1 < net.LayerCount)
+            {
+                int next = net.Size(l + 1),
+                    nextOffset = net.Offset(l + 1);
+                var w = net.Weights(l + 1);
+                for (var i = 0; i < next; i++)
+                {
+                    var f = net.SigmaPrime[nextOffset + i] * lambda[nextOffset + i];
+                    for (var k = 0; k < size; k++)
+                    {
+                        zl[k] += f * w[i * size + k];
+                    }
+                }
+            }
+            together.BackSubstitute(l, zl, lambda.AsSpan(offset, size));
+        }
+        Assert.True(RelativeError(lambda, separate) < 1e-14);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
     public void ConjugateGradientsAgreeWithTheDenseCholeskySolve(int[] sizes, double ratio)
     {
         foreach (var jacobi in new[] { true, false })

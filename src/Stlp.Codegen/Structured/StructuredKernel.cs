@@ -412,7 +412,15 @@ public sealed class StructuredKernel : IKernel
         Lap(3);
         try
         {
-            block.Factor(t);
+            if (accelerateInBackSubstitution)
+            {
+                // The forward sweep of lambda = Q^-1 b taken along with the factorization.
+                block.Factor(t, lambda);
+            }
+            else
+            {
+                block.Factor(t);
+            }
         }
         catch (NumericalFailure e) when (e.Quantity.StartsWith("A", StringComparison.Ordinal))
         {
@@ -427,7 +435,6 @@ public sealed class StructuredKernel : IKernel
             }
             return;
         }
-        block.ForwardSweep(lambda);
         Lap(4);
         BackSubstituteAccelerating(block, lambda, qddot);
     }

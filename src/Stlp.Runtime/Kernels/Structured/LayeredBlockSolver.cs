@@ -96,7 +96,22 @@ public sealed class LayeredBlockSolver
     /// A Schur complement has a non-positive pivot (A is not positive definite); the quantity
     /// names the layer, the neuron within it and its global index.
     /// </exception>
-    public void Factor(double t)
+    public void Factor(double t) => Factor(t, default, sweep: false);
+
+    /// <summary>
+    /// <see cref="Factor(double)"/> and <see cref="ForwardSweep"/> of <paramref name="b"/> in one
+    /// pass over the layers (each weight row read once for both): the same values, bit for bit.
+    /// </summary>
+    public void Factor(double t, ReadOnlySpan<double> b)
+    {
+        if (b.Length < net.NeuronCount)
+        {
+            throw new ArgumentException($"b has fewer than the network's {net.NeuronCount} rows", nameof(b));
+        }
+        Factor(t, b, sweep: true);
+    }
+
+    private void Factor(double t, ReadOnlySpan<double> b, bool sweep)
     {
         IsFactored = false;
         var layers = net.LayerCount;
@@ -121,6 +136,12 @@ public sealed class LayeredBlockSolver
                 p1[i] = p;
                 inverseDiagonals[1][i] = 1 / p;
                 k1[i] = cd / p;
+            }
+            if (sweep)
+            {
+                b[..net.Size(0)].CopyTo(y);
+                SweepLayer(1, b);
+                ApplyInverse(1, y.AsSpan(o, n));
             }
         }
 
@@ -197,6 +218,11 @@ public sealed class LayeredBlockSolver
             {
                 throw Pivot(t, l, pivot, value);
             }
+            if (sweep)
+            {
+                SweepLayer(l, b);
+                ApplyInverse(l, y.AsSpan(o, n));
+            }
         }
         IsFactored = true;
     }
@@ -232,6 +258,25 @@ public sealed class LayeredBlockSolver
                 }
             }
             BackSubstitute(l, z, lambda.Slice(o, n));
+        }
+    }
+
+    /// <summary>y_l = b_l + S_l W_l y_{l-1}, before its solve with P_l (the rows' dot products, as the sweep takes them).</summary>
+    private void SweepLayer(int l, ReadOnlySpan<double> b)
+    {
+        int n = net.Size(l),
+            m = net.Size(l - 1),
+            o = net.Offset(l);
+        var w = net.Weights(l).AsSpan(0, n * m);
+        var previous = y.AsSpan(net.Offset(l - 1), m);
+        var current = y.AsSpan(o, n);
+        var sp = net.SigmaPrime.AsSpan(o, n);
+        var bl = b.Slice(o, n);
+        ref var w0 = ref MemoryMarshal.GetReference(w);
+        ref var y0 = ref MemoryMarshal.GetReference(previous);
+        for (var i = 0; i < n; i++)
+        {
+            current[i] = bl[i] + sp[i] * SmallDense.Dot(ref Unsafe.Add(ref w0, i * m), ref y0, m);
         }
     }
 

@@ -168,8 +168,9 @@ public static class SmallDense
         }
     }
 
+    /// <summary>The dot product of a and b over n entries (the callers' bounds).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double Dot(ref double a, ref double b, int n)
+    internal static double Dot(ref double a, ref double b, int n)
     {
         var k = 0;
         var sum = 0.0;
