@@ -363,6 +363,7 @@ public sealed class LayeredBlockSolver
     /// along a row with independent updates (the left-looking dot products are one dependent
     /// chain each, and at n = 16 their setup costs more than they do).
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private int FactorLdl(
         Span<double> a,
         int n,

@@ -17,6 +17,7 @@ public static class SmallDense
     /// r[i, j] = sum_q a[i, q] b[j, q] for i &lt; rows, j &lt; cols (or j &lt;= i with
     /// <paramref name="lower"/>): a is rows x m, b is cols x m, r is rows x cols.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void MultiplyTransposed(
         ReadOnlySpan<double> a,
         ReadOnlySpan<double> b,
@@ -105,6 +106,7 @@ public static class SmallDense
     /// read L row by row; the right-hand sides are taken together at each row, so their chains
     /// overlap. No division and no square root.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void LdlSolve(
         ReadOnlySpan<double> l,
         ReadOnlySpan<double> inverseDiagonal,
