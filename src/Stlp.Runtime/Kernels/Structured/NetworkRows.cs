@@ -475,6 +475,7 @@ public sealed class NetworkRows : IMultiplierOperator
         int count
     )
     {
+        AccelerateWeights(la, ref uW, ref inverseW, ref qddotW, ref partialW, count);
         var k = 0;
         if (Vector.IsHardwareAccelerated)
         {
@@ -482,39 +483,17 @@ public sealed class NetworkRows : IMultiplierOperator
             for (; k + Vector<double>.Count <= count; k += Vector<double>.Count)
             {
                 var at = (nuint)k;
-                WeightAccelerations(vla, ref uW, ref inverseW, ref partialW, at).StoreUnsafe(ref qddotW, at);
-                var sources = Vector.LoadUnsafe(ref qddotS, at) + Vector.LoadUnsafe(ref partialS, at) * vla;
-                sources.StoreUnsafe(ref qddotS, at);
+                (Vector.LoadUnsafe(ref qddotS, at) + Vector.LoadUnsafe(ref partialS, at) * vla).StoreUnsafe(
+                    ref qddotS,
+                    at
+                );
             }
         }
         for (; k < count; k++)
         {
-            Unsafe.Add(ref qddotW, k) = WeightAcceleration(la, ref uW, ref inverseW, ref partialW, k);
             Unsafe.Add(ref qddotS, k) += Unsafe.Add(ref partialS, k) * la;
         }
     }
-
-    /// <summary>A private weight's qddot = u + m^-1 (dG/dw) (-lambda dphi/da), lanes at..at + Count.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<double> WeightAccelerations(
-        Vector<double> la,
-        ref double uW,
-        ref double inverseW,
-        ref double partialW,
-        nuint at
-    ) =>
-        Vector.LoadUnsafe(ref uW, at)
-        + Vector.LoadUnsafe(ref inverseW, at) * (Vector.LoadUnsafe(ref partialW, at) * la);
-
-    /// <summary>One private weight's qddot, as <see cref="WeightAccelerations"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double WeightAcceleration(
-        double la,
-        ref double uW,
-        ref double inverseW,
-        ref double partialW,
-        int k
-    ) => Unsafe.Add(ref uW, k) + Unsafe.Add(ref inverseW, k) * (Unsafe.Add(ref partialW, k) * la);
 
     /// <summary>
     /// A row with consecutive weights and sources anywhere: the weights' accelerations as in
@@ -533,6 +512,27 @@ public sealed class NetworkRows : IMultiplierOperator
         int count
     )
     {
+        AccelerateWeights(la, ref uW, ref inverseW, ref qddotW, ref partialW, count);
+        for (var k = 0; k < count; k++)
+        {
+            Unsafe.Add(ref qddot0, Unsafe.Add(ref source, k)) += Unsafe.Add(ref partialS, k) * la;
+        }
+    }
+
+    /// <summary>
+    /// A row's private weights: qddot = u + m^-1 (dG/dw) (-lambda dphi/da), Vector&lt;double&gt;.Count
+    /// per pass.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AccelerateWeights(
+        double la,
+        ref double uW,
+        ref double inverseW,
+        ref double qddotW,
+        ref double partialW,
+        int count
+    )
+    {
         var k = 0;
         if (Vector.IsHardwareAccelerated)
         {
@@ -540,16 +540,16 @@ public sealed class NetworkRows : IMultiplierOperator
             for (; k + Vector<double>.Count <= count; k += Vector<double>.Count)
             {
                 var at = (nuint)k;
-                WeightAccelerations(vla, ref uW, ref inverseW, ref partialW, at).StoreUnsafe(ref qddotW, at);
+                (
+                    Vector.LoadUnsafe(ref uW, at)
+                    + Vector.LoadUnsafe(ref inverseW, at) * (Vector.LoadUnsafe(ref partialW, at) * vla)
+                ).StoreUnsafe(ref qddotW, at);
             }
         }
         for (; k < count; k++)
         {
-            Unsafe.Add(ref qddotW, k) = WeightAcceleration(la, ref uW, ref inverseW, ref partialW, k);
-        }
-        for (k = 0; k < count; k++)
-        {
-            Unsafe.Add(ref qddot0, Unsafe.Add(ref source, k)) += Unsafe.Add(ref partialS, k) * la;
+            Unsafe.Add(ref qddotW, k) =
+                Unsafe.Add(ref uW, k) + Unsafe.Add(ref inverseW, k) * (Unsafe.Add(ref partialW, k) * la);
         }
     }
 
